@@ -192,4 +192,7 @@ def parse(text: str) -> Vector:
                              f"the canonical order is {'/'.join(ORDER)}")
         seen[abbr] = code
         last_pos, last_abbr = pos, abbr
-    return Vector(seen)
+    try:
+        return Vector(seen)
+    except MissingMetricError as e:
+        raise MissingMetricError(f'{e} (in "{text}")') from None

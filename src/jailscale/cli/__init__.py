@@ -1,0 +1,1 @@
+"""The ``jailscale`` command: one thin module per verb, registered on :data:`main.app`."""

@@ -1,0 +1,69 @@
+"""``jailscale score``, ``explain``, ``spec`` and ``cjs``: the calculator from the command line."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .. import spec
+from ..spec.serialize import explanation_dict, metric_table, score_dict
+from ._common import app, print_json, user_errors
+
+
+@app.command()
+@user_errors
+def score(
+    vector: Annotated[str, typer.Argument(help="A JSS vector, e.g. JSS:1.0/HD:S/UN:H/FI:M/RL:M/SB:A")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Score a JSS vector: value, rating, label and the default policy's response.
+
+    Example: jailscale score JSS:1.0/HD:S/UN:H/FI:M/RL:M/SB:A/UP:M
+    """
+    v = spec.parse(vector)
+    if as_json:
+        print_json(score_dict(v))
+        return
+    s = spec.score(v)
+    print(s)
+    print(f"response: {spec.respond(v)}")
+    if s.value is None:
+        print(f"range: {spec.score_range(v)}")
+
+
+@app.command()
+@user_errors
+def explain(
+    vector: Annotated[str, typer.Argument(help="A JSS vector.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Explain a score: the classes that set it, caps, and the single changes that move the rating.
+
+    Example: jailscale explain JSS:1.0/HD:C/UN:L/FI:H/RL:H/SB:A/UP:N
+    """
+    e = spec.explain(spec.parse(vector))
+    if as_json:
+        print_json(explanation_dict(e))
+    else:
+        print(e)
+
+
+@app.command("spec")
+@user_errors
+def spec_table(
+    as_json: Annotated[bool, typer.Option("--json", help="The whole metric table as JSON.")] = False,
+) -> None:
+    """Print the JSS metric table (groups, metrics, values from least to most severe).
+
+    Example: jailscale spec --json > jss-1.0.json
+    """
+    table = metric_table()
+    if as_json:
+        print_json(table)
+        return
+    print(f"JSS {table['version']}  vector prefix {table['prefix']}")
+    for m in table["metrics"]:
+        codes = " < ".join(f"{v['code']} {v['name']}" for v in m["values"])
+        flag = " (mandatory)" if m["mandatory"] else ""
+        print(f"{m['group']:<13} {m['abbr']}  {m['name']}{flag}: {codes}")
