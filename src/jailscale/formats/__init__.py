@@ -1,0 +1,44 @@
+"""File formats (pydantic models). Each has a JSON Schema in docs/schema/, written by
+``scripts/write_schemas.py`` and checked by tests."""
+
+from ._base import canonical_json, sha256_of
+from .assessment import Assessment, JudgeRef, MetricResult, Provenance
+from .evidence import DETERMINATE, SUCCESS, Condition, Label, Layer, Message, Transcript, Verdict
+from .submission import (
+    Declared,
+    Disclosure,
+    ReferenceAlternative,
+    Reporter,
+    Submission,
+    Target,
+    Technique,
+)
+from .suite import Behaviour, Suite, SuiteRef, Tier
+
+__all__ = [
+    "DETERMINATE",
+    "SUCCESS",
+    "Assessment",
+    "Behaviour",
+    "Condition",
+    "Declared",
+    "Disclosure",
+    "JudgeRef",
+    "Label",
+    "Layer",
+    "Message",
+    "MetricResult",
+    "Provenance",
+    "ReferenceAlternative",
+    "Reporter",
+    "Submission",
+    "Suite",
+    "SuiteRef",
+    "Target",
+    "Technique",
+    "Tier",
+    "Transcript",
+    "Verdict",
+    "canonical_json",
+    "sha256_of",
+]

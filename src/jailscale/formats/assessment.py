@@ -1,0 +1,105 @@
+"""The assessment: a JSS vector measured from evidence, with every metric's counts and interval."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from ._base import Model
+from .suite import SuiteRef
+
+Source = Literal["measured", "declared", "derived", "unset", "unknown"]
+
+
+class MetricResult(Model):
+    """One metric: its value, the range of values consistent with the evidence, and how it was got.
+
+    ``estimate`` and ``interval`` are the measured quantity (a share, a mean quality) and its 95%
+    interval; ``counts`` are the numbers it was computed from.
+    """
+
+    abbr: str
+    value: str | None = Field(description="the vector's code; None for an unset optional metric")
+    low: str = Field(description="least severe value consistent with the evidence")
+    high: str = Field(description="most severe value consistent with the evidence")
+    source: Source
+    estimate: float | None = None
+    interval: tuple[float, float] | None = None
+    counts: dict[str, int] = Field(default_factory=dict)
+    breakdown: dict[str, float] = Field(default_factory=dict,
+                                        description="per-part figures: pass@k, uplift per reference, ...")
+    method: str = ""
+    note: str = ""
+
+
+class JudgeRef(Model):
+    name: str
+    version: str
+    config_hash: str
+    agreement: float | None = Field(None, description="measured agreement with human labels, if calibrated")
+    false_positive_rate: float | None = None
+    calibration: str | None = Field(None, description="the human-labelled set the figures come from")
+
+
+class ScoreResult(Model):
+    value: float | None
+    rating: str | None
+    label: str
+    withheld: bool
+    missing: list[str]
+    capped_by: list[str]
+    low: float
+    high: float
+    rating_low: str
+    rating_high: str
+
+
+class ResponseResult(Model):
+    action: str
+    within: str
+    policy: str
+    rule: int
+    provisional: bool
+
+
+class CJSResult(Model):
+    gain: int | None
+    breadth: float | None
+    ease: float | None
+    discoverability: float | None
+    sources: dict[str, str]
+    sum: float | None
+    band: str | None
+    band_range: tuple[str, str]
+
+
+class Provenance(Model):
+    tool: str = "jailscale"
+    tool_version: str
+    spec_version: str
+    submission_hash: str
+    evidence_root: str = Field(description="sha256 over the sorted evidence hashes")
+    evidence: int
+    judge: JudgeRef
+
+
+class Assessment(Model):
+    format: Literal["jailscale.assessment/1"] = "jailscale.assessment/1"
+    id: str = Field(description="content id: sha256 of the assessment without id and created_at")
+    created_at: datetime
+    submission: str
+    title: str
+    technique: str
+    target: str
+    assessed_on: str
+    suite: SuiteRef
+    vector: str
+    score: ScoreResult
+    response: ResponseResult
+    cjs: CJSResult
+    metrics: list[MetricResult]
+    counts: dict[str, int] = Field(default_factory=dict, description="evidence tallies by condition and label")
+    warnings: list[str] = Field(default_factory=list)
+    provenance: Provenance
