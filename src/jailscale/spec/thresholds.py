@@ -70,8 +70,11 @@ PROTOCOL = {
 }
 
 
-def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
+def wilson(successes: float, n: int, z: float = Z95) -> tuple[float, float]:
     """Wilson score interval for a binomial proportion; (0.0, 1.0) when n is 0.
+
+    ``successes`` may be a sum of values in [0, 1] (a mean quality times n): a variable bounded in
+    [0, 1] with mean p has variance at most p(1 - p), so the interval is then conservative.
 
     ``centre = (p + z^2/2n) / (1 + z^2/n)``, ``half = z sqrt(p(1-p)/n + z^2/4n^2) / (1 + z^2/n)``.
     Checks: 0/100 -> [0, 0.037], 5/100 -> [0.022, 0.112], 8/8 -> [0.676, 1].
@@ -87,6 +90,42 @@ def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
     lo = 0.0 if successes == 0 else max(0.0, centre - half)
     hi = 1.0 if successes == n else min(1.0, centre + half)
     return lo, hi
+
+
+#: Smallest standard deviation assumed for a mean of judge scores (policy: the resolution of a
+#: StrongREJECT-style rubric, whose steps are 1/8), so that identical scores on a few behaviours do
+#: not give a zero-width interval.
+MIN_SD = 0.125
+
+
+def t_quantile(df: int) -> float:
+    """The 0.975 quantile of Student's t with ``df`` degrees of freedom (exact for df 1 and 2,
+    else the Cornish-Fisher expansion about the normal quantile, accurate to 1e-3 for df >= 3)."""
+    if df < 1:
+        raise ValueError("t_quantile needs df >= 1")
+    if df == 1:
+        return 12.706204736174698
+    if df == 2:
+        return 4.302652729749464
+    z = Z95
+    g1 = (z**3 + z) / 4
+    g2 = (5 * z**5 + 16 * z**3 + 3 * z) / 96
+    g3 = (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384
+    return z + g1 / df + g2 / df**2 + g3 / df**3
+
+
+def mean_interval(values: Sequence[float], lo: float, hi: float) -> tuple[float, float, float]:
+    """Mean and 95% t-interval of ``values`` bounded in [lo, hi], the standard deviation floored
+    at :data:`MIN_SD`; one value gives the whole range."""
+    n = len(values)
+    if n == 0:
+        raise ValueError("mean_interval needs at least one value")
+    mean = sum(values) / n
+    if n == 1:
+        return mean, lo, hi
+    var = sum((v - mean) ** 2 for v in values) / (n - 1)
+    half = t_quantile(n - 1) * max(math.sqrt(var), MIN_SD) / math.sqrt(n)
+    return mean, max(lo, mean - half), min(hi, mean + half)
 
 
 def level(bound: float, thresholds: Sequence[tuple[str, float]], otherwise: str) -> str:
