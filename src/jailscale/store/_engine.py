@@ -1,0 +1,91 @@
+"""Database URLs: the embedded default, masking passwords, opening an engine, migrating to head."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
+from ..errors import UserError
+
+ENV_URL = "JAILSCALE_DATABASE_URL"
+ENV_HOME = "JAILSCALE_HOME"
+DEFAULT_FILE = "jailscale.sqlite3"
+
+_PASSWORD = re.compile(r"(?P<head>://[^:/?#@\s]*:)[^@/?#\s]*(?P<at>@)")
+
+
+def mask(url: str) -> str:
+    """The URL with any password replaced by ``***`` (also when the URL does not parse)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError, TypeError):
+        return _PASSWORD.sub(r"\g<head>***\g<at>", url)
+
+
+def home() -> Path:
+    """``$JAILSCALE_HOME``, or ``~/.jailscale``."""
+    return Path(os.environ.get(ENV_HOME) or "~/.jailscale").expanduser()
+
+
+def default_url() -> str:
+    """The embedded default: SQLite in the jailscale home folder (created if missing)."""
+    folder = home()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UserError(f"cannot create the jailscale home folder {folder}: {e.strerror or e}; "
+                        f"set {ENV_HOME} to a folder you can write") from None
+    return f"sqlite:///{folder / DEFAULT_FILE}"
+
+
+def url_from_env() -> str | None:
+    """``$JAILSCALE_DATABASE_URL`` when set and not empty."""
+    return os.environ.get(ENV_URL) or None
+
+
+def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _reason(e: BaseException) -> str:
+    orig = getattr(e, "orig", None)
+    msg = str(orig if orig is not None else e).strip().splitlines()
+    return msg[0] if msg else type(e).__name__
+
+
+def connect(url: str) -> Engine:
+    """An engine for ``url`` that has been seen to connect; UserError (password masked) otherwise."""
+    shown = mask(url)
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise UserError(f"malformed database URL '{shown}': expected a URL such as "
+                        "'sqlite:///path/to/jailscale.sqlite3' or "
+                        "'postgresql+psycopg://user:password@host:5432/dbname'") from None
+    kwargs: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql":
+        kwargs["pool_pre_ping"] = True
+        if parsed.get_driver_name() in ("psycopg", "psycopg2"):
+            kwargs["connect_args"] = {"connect_timeout": 10}
+    try:
+        engine = create_engine(parsed, **kwargs)
+    except (ArgumentError, NoSuchModuleError, ImportError) as e:
+        raise UserError(f"cannot use database URL '{shown}': {_reason(e)} (for PostgreSQL, install "
+                        "jailscale[postgres] and use 'postgresql+psycopg://...')") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_foreign_keys)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError as e:
+        engine.dispose()
+        raise UserError(f"cannot reach the database at '{shown}': {_reason(e)}") from None
+    return engine

@@ -1,0 +1,211 @@
+"""The Store: where submissions, suites, evidence, verdicts and assessments are kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import TracebackType
+
+from sqlalchemy import Engine, func, or_, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from ..errors import UserError
+from ..formats import Assessment, Submission, Suite, Transcript, Verdict
+from . import _write
+from ._engine import connect, default_url, mask, url_from_env
+from ._migrate import upgrade
+from .models import (
+    AssessmentRecord,
+    Base,
+    EvidenceLink,
+    SubmissionRecord,
+    SuiteRecord,
+    TranscriptRecord,
+    VerdictRecord,
+)
+
+MIN_PREFIX = 6
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class AssessmentRow:
+    """One line of ``jailscale list``."""
+
+    id: str
+    created_at: dt.datetime
+    submission: str
+    title: str
+    vector: str
+    score: float | None
+    rating: str | None
+    label: str
+
+
+def _utc(t: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive datetimes; they were stored in UTC."""
+    return t.replace(tzinfo=dt.UTC) if t.tzinfo is None else t.astimezone(dt.UTC)
+
+
+class Store:
+    """Open with ``Store.open(url)`` (None: the embedded SQLite default); use as a context manager
+    or call ``close()``."""
+
+    def __init__(self, engine: Engine, url: str) -> None:
+        self._engine = engine
+        self.url = mask(url)
+
+    # --- opening and closing ---------------------------------------------------------------------
+    @classmethod
+    def open(cls, url: str | None = None) -> Store:
+        """Connect to ``url`` (None: SQLite at ``$JAILSCALE_HOME/jailscale.sqlite3``) and migrate
+        its schema to the newest revision. Raises UserError (password masked) when the URL is
+        malformed or the database cannot be reached."""
+        url = url if url is not None else default_url()
+        engine = connect(url)
+        try:
+            upgrade(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine, url)
+
+    @staticmethod
+    def url_from_env() -> str | None:
+        """``$JAILSCALE_DATABASE_URL`` when set (None otherwise: use the embedded default)."""
+        return url_from_env()
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self.url!r})"
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        try:
+            with Session(self._engine) as session:
+                yield session
+        except OperationalError as e:
+            reason = str(e.orig or e).strip().splitlines()[0]
+            raise UserError(f"database error at '{self.url}': {reason}") from None
+
+    # --- writing ---------------------------------------------------------------------------------
+    def save_assessment(self, submission: Submission, suite: Suite, verdicts: Mapping[str, Verdict],
+                        assessment: Assessment) -> str:
+        """Store the assessment with its submission, evidence, suite and the verdicts it used (keyed
+        by transcript content hash, cached under the judge named in the assessment's provenance),
+        all in one transaction: all of it or none of it. What is already stored is left as it is.
+        Returns the assessment id."""
+        evidence = set(submission.evidence_hashes())
+        stray = sorted(set(verdicts) - evidence)
+        if stray:
+            raise UserError(f"{len(stray)} verdict(s) are for transcripts not in submission "
+                            f"'{submission.id}' (first: {stray[0]}); nothing was stored")
+        if assessment.suite.hash != suite.content_hash:
+            raise UserError(f"assessment {assessment.id} names suite {assessment.suite.hash}, but the "
+                            f"suite given has hash {suite.content_hash}; nothing was stored")
+        if assessment.submission != submission.id:
+            raise UserError(f"assessment {assessment.id} is of submission '{assessment.submission}', "
+                            f"not '{submission.id}'; nothing was stored")
+        key = _write.submission_key(submission)
+        now = dt.datetime.now(dt.UTC)
+        with self._session() as session, session.begin():
+            conn = session.connection()
+            _write.put_suite(conn, suite, now)
+            _write.put_submission(conn, submission, key, now)
+            _write.put_transcripts(conn, submission, key)
+            _write.put_verdicts(conn, verdicts, assessment.provenance.judge)
+            _write.put_assessment(conn, assessment, key)
+        return assessment.id
+
+    # --- reading ---------------------------------------------------------------------------------
+    def list_assessments(self, limit: int = 50) -> list[AssessmentRow]:
+        """The newest assessments first."""
+        q = (select(AssessmentRecord)
+             .order_by(AssessmentRecord.created_at.desc(), AssessmentRecord.id).limit(limit))
+        with self._session() as s:
+            return [AssessmentRow(r.id, _utc(r.created_at), r.submission_id, r.title, r.vector,
+                                  r.score, r.rating, r.label) for r in s.scalars(q)]
+
+    def get_assessment(self, id_or_prefix: str) -> Assessment:
+        """The assessment with this id, or with the one id that starts with this prefix (at least
+        6 characters; the ``sha256:`` in front may be left out)."""
+        p = id_or_prefix.strip()
+        hexpart = p.removeprefix("sha256:")
+        if len(hexpart) < MIN_PREFIX:
+            raise UserError(f"assessment id '{p}' is too short: give at least {MIN_PREFIX} characters "
+                            "(run `jailscale list` to see the ids)")
+        col = AssessmentRecord.id
+        cond = col.startswith(p, autoescape=True)
+        if not p.startswith("sha256:"):
+            cond = or_(cond, col.startswith("sha256:" + p, autoescape=True))
+        with self._session() as s:
+            found = list(s.scalars(select(AssessmentRecord).where(cond).order_by(col).limit(6)))
+            if not found:
+                raise UserError(f"no stored assessment has an id starting with '{p}' "
+                                "(run `jailscale list` to see the ids)")
+            if len(found) > 1:
+                shown = ", ".join(r.id[:19] for r in found[:5]) + (", ..." if len(found) > 5 else "")
+                raise UserError(f"assessment id prefix '{p}' is ambiguous: it matches {shown}; give more "
+                                "characters (run `jailscale list` to see the ids)")
+            return Assessment.model_validate(found[0].body)
+
+    def get_submission(self, id: str) -> Submission:
+        """A stored submission with its evidence, by record key, content hash or submission id
+        (the most recently stored version when there are several)."""
+        R = SubmissionRecord
+        q = (select(R).where(or_(R.key == id, R.content_hash == id, R.id == id))
+             .order_by((R.key == id).desc(), R.created_at.desc(), R.key).limit(1))
+        with self._session() as s:
+            rec = s.scalars(q).first()
+            if rec is None:
+                raise UserError(f"no stored submission '{id}' (run `jailscale list` to see what is stored)")
+            rows = s.execute(select(EvidenceLink.recorded_verdicts, TranscriptRecord.body)
+                             .join(TranscriptRecord, TranscriptRecord.hash == EvidenceLink.transcript_hash)
+                             .where(EvidenceLink.submission_key == rec.key)
+                             .order_by(EvidenceLink.position)).all()
+            evidence = [Transcript.model_validate({**body, "verdicts": recorded}) for recorded, body in rows]
+            return Submission.model_validate({**rec.body, "evidence": evidence})
+
+    def get_suite(self, hash: str) -> Suite:
+        with self._session() as s:
+            rec = s.get(SuiteRecord, hash)
+            if rec is None:
+                raise UserError(f"no stored suite with hash '{hash}'")
+            return Suite(name=rec.name, version=rec.version, source=rec.source, private=rec.private,
+                         behaviours=rec.behaviours)
+
+    def verdicts_for(self, transcript_hashes: Iterable[str], judge: str, version: str,
+                     config_hash: str) -> dict[str, Verdict]:
+        """Stored verdicts of this judge, version and configuration on these transcripts, by
+        transcript hash: what a re-run need not judge again."""
+        V = VerdictRecord
+        wanted = sorted(set(transcript_hashes))
+        out: dict[str, Verdict] = {}
+        with self._session() as s:
+            for i in range(0, len(wanted), _CHUNK):
+                q = select(V.transcript_hash, V.body).where(
+                    V.transcript_hash.in_(wanted[i:i + _CHUNK]), V.judge == judge,
+                    V.judge_version == version, V.config_hash == config_hash)
+                out.update({h: Verdict.model_validate(body) for h, body in s.execute(q)})
+        return out
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table."""
+        tables = Base.metadata.sorted_tables
+        with self._session() as s:
+            return {t.name: int(s.execute(select(func.count()).select_from(t)).scalar_one())
+                    for t in sorted(tables, key=lambda t: t.name)}
+
+

@@ -1,0 +1,159 @@
+"""Store fixtures: every store test runs on SQLite (a file in tmp_path) and on PostgreSQL.
+
+PostgreSQL comes from ``JAILSCALE_TEST_POSTGRES_URL`` (default
+``postgresql+psycopg://postgres@127.0.0.1:5432/test``); each test gets its own schema, created
+before and dropped after, so runs never collide. When PostgreSQL cannot be reached its tests are
+skipped with the reason, except under ``CI=true``, where they fail: CI must prove PostgreSQL works.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from jailscale.formats import (
+    Assessment,
+    Behaviour,
+    Message,
+    Submission,
+    Suite,
+    SuiteRef,
+    Technique,
+    Transcript,
+    Verdict,
+    sha256_of,
+)
+from jailscale.store import Store
+
+PG_ENV = "JAILSCALE_TEST_POSTGRES_URL"
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+JUDGE = "rules/refusal"
+CONFIG = sha256_of({"judge": JUDGE, "temperature": 0})
+SESSION = uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """The PostgreSQL URL, seen to connect; skip (or, under CI=true, fail) when it does not."""
+    url = os.environ.get(PG_ENV) or PG_DEFAULT
+    engine = create_engine(url, connect_args={"connect_timeout": 5})
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except (SQLAlchemyError, ImportError) as e:
+        reason = (f"PostgreSQL not reachable at {make_url(url).render_as_string(hide_password=True)} "
+                  f"(set {PG_ENV}): {str(getattr(e, 'orig', e)).strip().splitlines()[0]}")
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true requires PostgreSQL: {reason}")
+        pytest.skip(reason)
+    finally:
+        engine.dispose()
+    return url
+
+
+def _pg_schema(base: str) -> Iterator[str]:
+    """A fresh schema for one test, put first on the search path through the URL."""
+    schema = f"jailscale_test_{SESSION}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        yield make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+    """A URL for an empty database on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    else:
+        yield from _pg_schema(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    with Store.open(store_url) as s:
+        yield s
+
+
+# --- small neutral objects ------------------------------------------------------------------------
+def make_suite(n: int = 2) -> Suite:
+    return Suite(name="practice", version="1", source="written for the store tests", behaviours=[
+        Behaviour(id=f"b{i}", request=f"Describe how a garden compost heap works, part {i}.",
+                  category="practice", tier="L") for i in range(n)])
+
+
+def make_submission(suite: Suite, sid: str = "sub-1", tag: str = "") -> Submission:
+    evidence = []
+    for b in suite.behaviours:
+        for cond in ("baseline", "jailbreak"):
+            verdicts = [Verdict(judge="reporter/manual", label="refused")] if cond == "baseline" else []
+            evidence.append(Transcript(
+                behaviour=b.id, condition=cond, model="example/model",
+                prompt=[Message(role="user", content=f"{b.request}{tag}")],
+                response=f"A neutral answer about compost ({cond}).",
+                started_at=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC), verdicts=verdicts))
+    return Submission(
+        id=sid, title=f"Example role-play template {sid}", assessed_on=dt.date(2026, 1, 2),
+        technique=Technique(kind="template", name="role-play", template="Pretend. {request}"),
+        target={"model": "example/model"}, evidence=evidence)  # type: ignore[arg-type]
+
+
+def make_verdicts(sub: Submission, version: str = "1") -> dict[str, Verdict]:
+    return {t.content_hash: Verdict(judge=JUDGE, judge_version=version,
+                                    label="complied" if t.condition == "jailbreak" else "refused",
+                                    quality=0.5 if t.condition == "jailbreak" else None)
+            for t in sub.evidence}
+
+
+def make_assessment(sub: Submission, suite: Suite, aid: str | None = None,
+                    created_at: dt.datetime | None = None, judge_version: str = "1") -> Assessment:
+    """One minimal valid assessment; ``id`` is its content id unless given."""
+    hashes = sub.evidence_hashes()
+    data: dict[str, Any] = {
+        "submission": sub.id, "title": sub.title, "technique": sub.technique.name,
+        "target": sub.target.model, "assessed_on": sub.assessed_on.isoformat(),
+        "suite": SuiteRef.of(suite).model_dump(mode="json"), "vector": "JSS:1.0/HD:L",
+        "score": {"value": 2.5, "rating": "Low", "label": "JSS-B", "withheld": False, "missing": [],
+                  "capped_by": [], "low": 2.0, "high": 3.0, "rating_low": "Low", "rating_high": "Low"},
+        "response": {"action": "monitor", "within": "90 days", "policy": "default", "rule": 1,
+                     "provisional": False},
+        "cjs": {"gain": None, "breadth": None, "ease": None, "discoverability": None, "sources": {},
+                "sum": None, "band": None, "band_range": ["low", "high"]},
+        "metrics": [], "counts": {"baseline:refused": len(hashes) // 2},
+        "provenance": {"tool_version": "0.1.0", "spec_version": "1.0",
+                       "submission_hash": sub.content_hash, "evidence_root": sha256_of(sorted(hashes)),
+                       "evidence": len(hashes),
+                       "judge": {"name": JUDGE, "version": judge_version, "config_hash": CONFIG}},
+    }
+    aid = aid or sha256_of(data)
+    when = created_at or dt.datetime(2026, 1, 2, 12, 0, tzinfo=dt.UTC)
+    return Assessment.model_validate({**data, "id": aid, "created_at": when})
+
+
+@pytest.fixture
+def bundle() -> tuple[Submission, Suite, dict[str, Verdict], Assessment]:
+    suite = make_suite()
+    sub = make_submission(suite)
+    return sub, suite, make_verdicts(sub), make_assessment(sub, suite)
+
+
+@pytest.fixture
+def make() -> SimpleNamespace:
+    """The builders above, for tests (a conftest is not imported by name)."""
+    return SimpleNamespace(suite=make_suite, submission=make_submission, verdicts=make_verdicts,
+                           assessment=make_assessment, judge=JUDGE, config=CONFIG)

@@ -1,0 +1,91 @@
+"""Opening a store and finding things in it: default location, bad URLs, id prefixes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from jailscale.errors import UserError
+from jailscale.formats import Assessment, Submission, Suite, Verdict
+from jailscale.store import Store, mask
+
+Bundle = tuple[Submission, Suite, dict[str, Verdict], Assessment]
+
+
+def test_default_is_sqlite_in_jailscale_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             bundle: Bundle) -> None:
+    home = tmp_path / "a" / "home"
+    monkeypatch.setenv("JAILSCALE_HOME", str(home))
+    with Store.open() as store:
+        store.save_assessment(*bundle)
+    assert (home / "jailscale.sqlite3").is_file()
+    with Store.open(None) as store:
+        assert store.counts()["assessments"] == 1
+
+
+def test_url_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("JAILSCALE_DATABASE_URL", raising=False)
+    assert Store.url_from_env() is None
+    monkeypatch.setenv("JAILSCALE_DATABASE_URL", "")
+    assert Store.url_from_env() is None
+    monkeypatch.setenv("JAILSCALE_DATABASE_URL", "sqlite:///x.sqlite3")
+    assert Store.url_from_env() == "sqlite:///x.sqlite3"
+
+
+@pytest.mark.parametrize(("url", "says"), [
+    ("not a url", "malformed database URL 'not a url'"),
+    ("postgresql+psycopg://alice:s3cret@127.0.0.1:notaport/db", "malformed database URL"),
+    ("postgresql+psycopg://alice:s3cret@127.0.0.1:1/db", "cannot reach the database at "
+                                                         "'postgresql+psycopg://alice:***@127.0.0.1:1/db'"),
+    ("nosuchdriver://alice:s3cret@host/db", "cannot use database URL 'nosuchdriver://alice:***@host/db'"),
+])
+def test_bad_url_is_a_user_error_with_password_masked(url: str, says: str) -> None:
+    with pytest.raises(UserError) as info:
+        Store.open(url)
+    assert says in str(info.value)
+    assert "s3cret" not in str(info.value)
+
+
+def test_unwritable_sqlite_path(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="cannot reach the database"):
+        Store.open(f"sqlite:///{tmp_path / 'missing' / 'folder' / 'x.sqlite3'}")
+
+
+def test_mask() -> None:
+    assert mask("postgresql://u:pw@h:5432/d") == "postgresql://u:***@h:5432/d"
+    assert mask("postgresql://u:pw@h:bad/d") == "postgresql://u:***@h:bad/d"
+    assert mask("postgresql://u@h/d") == "postgresql://u@h/d"
+
+
+def test_prefix_lookup(store: Store, make: SimpleNamespace, bundle: Bundle) -> None:
+    sub, suite, verdicts, assessment = bundle
+    store.save_assessment(sub, suite, verdicts, assessment)
+    hexid = assessment.id.removeprefix("sha256:")
+    assert store.get_assessment(assessment.id) == assessment
+    assert store.get_assessment(hexid[:6]) == assessment
+    assert store.get_assessment("sha256:" + hexid[:8]) == assessment
+    with pytest.raises(UserError, match=r"too short.*jailscale list"):
+        store.get_assessment(hexid[:5])
+    other = "0" if hexid[0] != "0" else "1"
+    with pytest.raises(UserError, match=r"no stored assessment.*jailscale list"):
+        store.get_assessment(other * 8)
+    with pytest.raises(UserError, match="no stored assessment"):
+        store.get_assessment("%%%%%%")  # LIKE wild cards are literal
+
+
+def test_ambiguous_prefix(store: Store, make: SimpleNamespace, bundle: Bundle) -> None:
+    sub, suite, verdicts, _ = bundle
+    for aid in ("sha256:abcdef01" + "0" * 56, "sha256:abcdef02" + "0" * 56):
+        store.save_assessment(sub, suite, verdicts, make.assessment(sub, suite, aid=aid))
+    with pytest.raises(UserError, match=r"ambiguous.*abcdef01.*abcdef02.*jailscale list"):
+        store.get_assessment("abcdef")
+    assert store.get_assessment("abcdef02").id.startswith("sha256:abcdef02")
+
+
+def test_unknown_submission_and_suite(store: Store) -> None:
+    with pytest.raises(UserError, match="no stored submission 'nope'"):
+        store.get_submission("nope")
+    with pytest.raises(UserError, match="no stored suite"):
+        store.get_suite("sha256:" + "0" * 64)
