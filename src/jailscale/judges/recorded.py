@@ -1,0 +1,43 @@
+"""``recorded``: the verdicts that came with the evidence (for example JailbreakBench's
+``jailbroken`` flags), re-issued under this judge's name.
+
+With the option ``source``, the recorded verdict whose ``judge`` equals ``source`` is used (the last
+one if there are several); without it, the transcript must carry exactly one recorded verdict. No
+matching verdict, or several without a ``source``, gives ``unscoreable``: never a guess.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..formats import Behaviour, Transcript, Verdict
+from .base import Judge
+
+
+class RecordedJudge(Judge):
+    name = "recorded"
+    version = "1"
+
+    def __init__(self, source: str | None = None) -> None:
+        if source is not None and not source.strip():
+            raise ValueError("source must be a judge name, not empty")
+        self.source = source
+
+    def config(self) -> dict[str, Any]:
+        return {**super().config(), "source": self.source}
+
+    async def evaluate(self, behaviour: Behaviour, transcript: Transcript) -> Verdict:
+        found = transcript.verdicts
+        if self.source is not None:
+            found = [v for v in found if v.judge == self.source]
+        if not found:
+            want = f" from {self.source!r}" if self.source else ""
+            return self.verdict("unscoreable", rationale=f"no recorded verdict{want}")
+        if self.source is None and len(found) > 1:
+            names = ", ".join(sorted({v.judge for v in found}))
+            why = f"{len(found)} recorded verdicts ({names}); choose one with the option source="
+            return self.verdict("unscoreable", rationale=why)
+        v = found[-1]
+        note = f"recorded verdict of {v.judge} v{v.judge_version}"
+        note += f": {v.rationale}" if v.rationale else ""
+        return v.model_copy(update={"judge": self.name, "judge_version": self.version, "rationale": note})
