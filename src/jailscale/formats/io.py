@@ -36,8 +36,9 @@ def read_data(path: Path) -> Any:
             return json.loads(text)
         return yaml.safe_load(text)
     except json.JSONDecodeError as e:
-        raise UserError(f"'{path}' is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}"
-                        + (" (the file looks truncated)" if e.pos >= len(text.rstrip()) else "")) from None
+        truncated = e.msg.startswith("Unterminated") or e.pos >= len(text.rstrip()) - 1
+        raise UserError(f"'{path}' is not valid JSON: {e.msg} (line {e.lineno}, column {e.colno})"
+                        + ("; the file looks truncated" if truncated else "")) from None
     except yaml.YAMLError as e:
         raise UserError(f"'{path}' is not valid YAML: {str(e).splitlines()[0]}") from None
 
