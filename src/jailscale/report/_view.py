@@ -120,7 +120,7 @@ def score_line(a: Assessment) -> str:
 
 def response_line(a: Assessment) -> str:
     r = a.response
-    text = f"{r.action} (within {r.within}) under policy {r.policy}, rule {r.rule}"
+    text = f"{r.action} ({r.within}) under policy {r.policy}, rule {r.rule}"
     return text + (" [provisional: a base metric is unknown]" if r.provisional else "")
 
 

@@ -1,0 +1,106 @@
+"""``jailscale assess`` and ``jailscale demo``: the main job."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from .. import suites
+from ..errors import UserError
+from ..formats import Submission
+from ..formats.io import read_model
+from ..policy_io import resolve_policy
+from ..report.summary import summary_lines
+from ..runner.assess import assess as run_assess
+from ..runner.demo import demo_inputs
+from ._common import app, print_json, user_errors
+from ._store import open_store
+
+
+def _key_values(items: list[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UserError(f"judge option '{item}' is not KEY=VALUE (e.g. -J source=jailbreakbench/litellm)")
+        out[key] = value
+    return out
+
+
+def _resolve_suite(sub: Submission, suite_arg: str | None) -> suites.Suite:
+    if suite_arg:
+        return suites.load_suite_arg(suite_arg)
+    if sub.suite:
+        return suites.load_suite_arg(sub.suite)
+    raise UserError(f"submission '{sub.id}' names no suite; pass --suite (e.g. --suite practice)")
+
+
+def _print_outcome(outcome: object, as_json: bool) -> None:
+    from ..runner.assess import Outcome
+
+    assert isinstance(outcome, Outcome)
+    a = outcome.assessment
+    if as_json:
+        print_json(a.model_dump(mode="json"))
+        return
+    console = Console(highlight=False, soft_wrap=True)
+    for line in summary_lines(a):
+        console.print(line)
+    print(f"judged {outcome.judged} transcript(s), reused {outcome.reused} stored verdict(s)")
+    for p in outcome.written:
+        print(f"wrote {p}")
+    if outcome.stored:
+        print(f"stored as {a.id[7:19]} (jailscale show {a.id[7:19]})")
+
+
+@app.command()
+@user_errors
+def assess(
+    submission: Annotated[Path, typer.Argument(help="A submission file (YAML or JSON).")],
+    suite: Annotated[str | None, typer.Option(help="Suite: 'practice', a suite file, or FORMAT:PATH "
+                                              "(jbb:, harmbench:, strongreject:, xstest:).")] = None,
+    judge: Annotated[str, typer.Option(help="Judge name: rules (offline default), recorded, mock.")] = "rules",
+    judge_arg: Annotated[list[str] | None, typer.Option("--judge-arg", "-J", help="Judge option KEY=VALUE, "
+                                                        "e.g. -J source=jailbreakbench/litellm.")] = None,
+    policy: Annotated[str | None, typer.Option(help="Response policy YAML (default: jss-default-1.0).")] = None,
+    out: Annotated[Path, typer.Option(help="Folder for assessment.json, report.md, report.html.")] = Path("jailscale-out"),
+    db: Annotated[str | None, typer.Option(help="Database URL (default: $JAILSCALE_DATABASE_URL, else "
+                                           "SQLite in $JAILSCALE_HOME).")] = None,
+    no_store: Annotated[bool, typer.Option("--no-store", help="Do not store the result.")] = False,
+    show_responses: Annotated[bool, typer.Option("--show-responses",
+                                                 help="Include response text in the reports (redacted by default).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON.")] = False,
+) -> None:
+    """Assess a jailbreak from its evidence: judge, measure, score, report and store.
+
+    Example: jailscale assess my-submission.yaml --suite practice --out reports/
+    """
+    sub = read_model(Submission, submission)
+    st = _resolve_suite(sub, suite)
+    pol = resolve_policy(policy)
+    options = _key_values(judge_arg or [])
+    with open_store(db, no_store) as store:
+        outcome = run_assess(sub, st, judge_name=judge, judge_options=options, policy=pol, out_dir=out,
+                             store=store, show_responses=show_responses)
+    _print_outcome(outcome, as_json)
+
+
+@app.command()
+@user_errors
+def demo(
+    out: Annotated[Path, typer.Option(help="Folder for the reports.")] = Path("jailscale-out/demo"),
+    db: Annotated[str | None, typer.Option(help="Database URL (default: embedded SQLite).")] = None,
+    no_store: Annotated[bool, typer.Option("--no-store", help="Do not store the result.")] = False,
+) -> None:
+    """Run the whole job on bundled example evidence (neutral text) and leave a report to open.
+
+    Example: jailscale demo && open jailscale-out/demo/report.html
+    """
+    sub, st = demo_inputs()
+    with open_store(db, no_store) as store:
+        outcome = run_assess(sub, st, judge_name="rules", out_dir=out, store=store)
+    _print_outcome(outcome, False)
+    print(f"open {out / 'report.html'} in a browser to read the report")

@@ -1,0 +1,62 @@
+"""From a measurement to an :class:`Assessment`: score, range, response, CJS and provenance.
+
+Pure apart from the clock: ``created_at`` is the only field that changes between two runs on the
+same evidence, and the assessment ``id`` is the hash of everything else.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from .. import __version__, spec
+from ..formats import Assessment, JudgeRef, Submission, Suite, SuiteRef, sha256_of
+from ..formats.assessment import CJSResult, Provenance, ResponseResult, ScoreResult
+from ..measure import Measurement
+from ..spec.serialize import cjs_dict
+
+
+def evidence_root(sub: Submission) -> str:
+    return sha256_of(sorted(sub.evidence_hashes()))
+
+
+def build_assessment(sub: Submission, suite: Suite, m: Measurement, judge: JudgeRef,
+                     policy: spec.Policy | None = None, now: datetime | None = None) -> Assessment:
+    vector = m.vector
+    s = spec.score(vector)
+    rng = spec.score_range(vector, m.ranges)
+    resp = spec.respond(vector, policy)
+    score = ScoreResult(
+        value=s.value, rating=s.rating, label=s.label, withheld=s.withheld, missing=list(s.missing),
+        capped_by=list(s.capped_by), low=rng.low, high=rng.high, rating_low=rng.rating_low,
+        rating_high=rng.rating_high,
+    )
+    response = ResponseResult(action=resp.action.name, within=resp.action.within, policy=resp.policy,
+                              rule=resp.rule, provisional=resp.provisional)
+    c = cjs_dict(vector)
+    cjs = CJSResult(gain=c["gain"], breadth=c["breadth"], ease=c["ease"],
+                    discoverability=c["discoverability"], sources=c["sources"], sum=c["sum"],
+                    band=c["band"], band_range=tuple(c["band_range"]))
+    provenance = Provenance(
+        tool_version=__version__, spec_version=spec.SPEC_VERSION, submission_hash=sub.content_hash,
+        evidence_root=evidence_root(sub), evidence=len(sub.evidence), judge=judge,
+    )
+    body = Assessment(
+        id="pending", created_at=now or datetime.now(UTC).replace(microsecond=0),
+        submission=sub.id, title=sub.title, technique=f"{sub.technique.kind}: {sub.technique.name}",
+        target=sub.target.model + (f" ({sub.target.model_version})" if sub.target.model_version else ""),
+        assessed_on=sub.assessed_on.isoformat(), suite=SuiteRef.of(suite), vector=str(vector),
+        score=score, response=response, cjs=cjs, metrics=list(m.metrics.values()), counts=m.counts,
+        warnings=list(m.warnings), provenance=provenance,
+    )
+    body.id = assessment_id(body)
+    return body
+
+
+def assessment_id(a: Assessment) -> str:
+    """Content id: sha256 of the assessment without ``id`` and ``created_at``."""
+    return sha256_of(a.model_dump(mode="json", exclude={"id", "created_at"}))
+
+
+def assessment_json(a: Assessment) -> str:
+    """The canonical ``assessment.json`` text (stable key order, two-space indent, final newline)."""
+    return a.model_dump_json(indent=2) + "\n"
