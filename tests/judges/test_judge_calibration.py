@@ -69,7 +69,8 @@ def test_rogan_gladen_known_values() -> None:
 def test_calibration_of_shipped_and_reconfigured_judges() -> None:
     shipped = calibration_of(get("rules"))
     assert shipped is not None and shipped["version"] == "1"
-    assert {d["name"] for d in shipped["datasets"]} == {"jbb-judge-comparison", "jbb-judge-comparison-attacks", "xstest", "gptfuzz"}
+    assert {d["name"] for d in shipped["datasets"]} == {
+        "jbb-judge-comparison", "jbb-judge-comparison-attacks", "xstest", "gptfuzz"}
     assert calibration_of(get("rules", partial_min_chars=5)) is None  # other config: uncalibrated
     assert calibration_of(get("mock")) is None
 
@@ -78,7 +79,8 @@ def test_shipped_file_holds_figures_only() -> None:
     text = calibration_path(get("rules")).read_text(encoding="utf-8")
     data = json.loads(text)
     assert set(data) == {"judge", "version", "config_hash", "positive", "command", "datasets",
-                         "reference_judges", "date", "dataset", "n", "agreement", "se", "sp", "fpr", "kappa", "chance_fpr", "chance_dataset"}
+                         "reference_judges", "date", "dataset", "n", "agreement", "se", "sp", "fpr", "kappa",
+                         "chance_fpr", "chance_dataset"}
     assert data["dataset"] == "jbb-judge-comparison" and data["n"] == 300
     assert 0.0 <= data["agreement"] <= 1.0 and 0.0 <= data["fpr"] <= 1.0
     assert len(text) < 20_000

@@ -66,12 +66,13 @@ def assess(
     judge_arg: Annotated[list[str] | None, typer.Option("--judge-arg", "-J", help="Judge option KEY=VALUE, "
                                                         "e.g. -J source=jailbreakbench/litellm.")] = None,
     policy: Annotated[str | None, typer.Option(help="Response policy YAML (default: jss-default-1.0).")] = None,
-    out: Annotated[Path, typer.Option(help="Folder for assessment.json, report.md, report.html.")] = Path("jailscale-out"),
+    out: Annotated[Path, typer.Option(help="Folder for assessment.json, report.md, report.html.")] = Path(
+        "jailscale-out"),
     db: Annotated[str | None, typer.Option(help="Database URL (default: $JAILSCALE_DATABASE_URL, else "
                                            "SQLite in $JAILSCALE_HOME).")] = None,
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not store the result.")] = False,
-    show_responses: Annotated[bool, typer.Option("--show-responses",
-                                                 help="Include response text in the reports (redacted by default).")] = False,
+    show_responses: Annotated[bool, typer.Option(
+        "--show-responses", help="Include response text in the reports (redacted by default).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON.")] = False,
 ) -> None:
     """Assess a jailbreak from its evidence: judge, measure, score, report and store.

@@ -57,7 +57,7 @@ class Target(Model):
 
     model: str = Field(min_length=1, description="provider/model, e.g. openai/gpt-4o")
     model_version: str | None = None
-    safeguards: list[Layer] = Field(default_factory=lambda: ["refusal_training"], min_length=1)
+    safeguards: list[Layer] = Field(default_factory=lambda: list[Layer](["refusal_training"]), min_length=1)
     access: Literal["api", "consumer", "privileged", "weights"] = "api"
     exposure: Literal["R", "E", "P", "O"] = Field("P", description="JSS DX code")
 

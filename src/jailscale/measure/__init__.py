@@ -80,7 +80,7 @@ def measure(sub: Submission, suite: Suite, verdicts: Mapping[str, Verdict],
             chance: float | None = None) -> Measurement:
     """Measure every metric. ``chance`` is the judge's false-positive rate when calibrated."""
     warnings: list[str] = []
-    layers = list(dict.fromkeys(sub.target.safeguards))
+    layers: list[str] = list(dict.fromkeys(sub.target.safeguards))
     evs = collect(suite, sub.evidence, verdicts, layers)
     all_evs = list(evs.values())
     baseline_known = any(e.baseline_known for e in all_evs)

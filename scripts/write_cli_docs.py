@@ -1,0 +1,65 @@
+"""Write docs/cli.md from the CLI's own --help texts, so the reference cannot drift from the code.
+
+    .venv/bin/python scripts/write_cli_docs.py          # rewrite docs/cli.md
+    .venv/bin/python scripts/write_cli_docs.py --check  # exit 1 if docs/cli.md is out of date
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import typer
+from typer.testing import CliRunner
+
+from jailscale.cli.main import app
+
+OUT = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
+INTRO = """# jailscale command line
+
+Generated from `--help` by `scripts/write_cli_docs.py`; a test keeps it current. Every verb that
+reports something takes `--json`. Exit codes: 0 success; 1 a check failed (`policy check`); 2 bad
+input (one line on stderr that quotes it and says what to do; nothing is written or stored).
+Environment: `JAILSCALE_HOME` (default `~/.jailscale`, holds the SQLite store),
+`JAILSCALE_DATABASE_URL` (another database, e.g. PostgreSQL).
+"""
+
+
+def commands() -> list[list[str]]:
+    click_app = typer.main.get_command(app)
+    out: list[list[str]] = []
+    for name, cmd in sorted(click_app.commands.items()):  # type: ignore[attr-defined]
+        sub = getattr(cmd, "commands", None)
+        if sub:
+            out.extend([name, s] for s in sorted(sub))
+        else:
+            out.append([name])
+    return out
+
+
+def render() -> str:
+    os.environ["COLUMNS"] = "100"
+    os.environ["TERMINAL_WIDTH"] = "100"
+    runner = CliRunner()
+    parts = [INTRO]
+    for path in commands():
+        result = runner.invoke(app, [*path, "--help"], env={"NO_COLOR": "1", "COLUMNS": "100"})
+        text = "\n".join(line.rstrip() for line in result.stdout.strip("\n").splitlines())
+        parts.append(f"## jailscale {' '.join(path)}\n\n```text\n{text}\n```\n")
+    return "\n".join(parts)
+
+
+def main() -> int:
+    text = render()
+    if "--check" in sys.argv:
+        ok = OUT.exists() and OUT.read_text(encoding="utf-8") == text
+        print("docs/cli.md up to date" if ok else "docs/cli.md is out of date: run scripts/write_cli_docs.py")
+        return 0 if ok else 1
+    OUT.write_text(text, encoding="utf-8")
+    print(f"wrote {OUT} ({len(commands())} verbs)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

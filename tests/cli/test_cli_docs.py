@@ -1,0 +1,33 @@
+"""docs/cli.md is generated from --help: it must name every verb and be current."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _script():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("write_cli_docs", ROOT / "scripts" / "write_cli_docs.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_cli_reference_is_current_and_complete() -> None:
+    mod = _script()
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert text == mod.render(), "docs/cli.md is out of date: run .venv/bin/python scripts/write_cli_docs.py"
+    for path in mod.commands():
+        assert f"## jailscale {' '.join(path)}" in text
+    for verb in ("assess", "demo", "score", "explain", "spec", "compare", "import", "list", "show"):
+        assert f"## jailscale {verb}" in text
+
+
+def test_every_verb_has_an_example() -> None:
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    sections = text.split("\n## ")[1:]
+    missing = [s.splitlines()[0] for s in sections if "Example:" not in s]
+    assert not missing, f"verbs without an example in their --help: {missing}"
