@@ -23,10 +23,12 @@ class Change:
     metric: str
     code: str
     score: Score
-    more_severe: bool
+    more_severe: bool | None  # None: the metric is unknown now, so the change is a measurement
 
     @property
     def direction(self) -> str:
+        if self.more_severe is None:
+            return "if measured"
         return "more severe" if self.more_severe else "less severe"
 
 
@@ -88,6 +90,9 @@ def explain(vector: Vector) -> Explanation:
                 continue
             alt = score(vector.replace(**{m.abbr: code}))
             if alt.rating != s.rating and alt.value is not None:
-                start = -1 if current == UNKNOWN else m.rank(current if current else m.worst)
-                changes.append(Change(m.abbr, code, alt, m.rank(code) > start))
+                if m.mandatory and current == UNKNOWN:
+                    changes.append(Change(m.abbr, code, alt, None))
+                else:
+                    start = m.rank(current if current else m.worst)
+                    changes.append(Change(m.abbr, code, alt, m.rank(code) > start))
     return Explanation(s, tuple(_steps(vector, s)), tuple(changes))

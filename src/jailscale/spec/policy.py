@@ -128,7 +128,7 @@ def load(data: Mapping[str, Any]) -> Policy:
     if not isinstance(inputs, list) or not inputs:
         raise PolicyError(f"policy {name!r} needs 'inputs': a list of 'rating' and metric abbreviations")
     for key in inputs:
-        if key != RATING_INPUT and key not in BY_ABBR:
+        if not isinstance(key, str) or (key != RATING_INPUT and key not in BY_ABBR):
             raise PolicyError(f"policy {name!r}: unknown input {key!r}; use 'rating' or one of "
                               f"{', '.join(ORDER)}")
     if len(set(inputs)) != len(inputs):
@@ -207,12 +207,12 @@ def check(policy: Policy, max_problems: int = 20) -> CheckReport:
             codes = _codes(inp)
             r = codes.index(point[inp])
             if r + 1 < len(codes):
-                up = key[:i] + (codes[r + 1],) + key[i + 1:]
+                up = (*key[:i], codes[r + 1], *key[i + 1:])
                 if up in table and ACTION_NAMES.index(table[up]) < ACTION_NAMES.index(table[key]):
                     problems.append(f"not monotone: raising {inp} to {codes[r + 1]} at {_fmt(point)} "
                                     f"lowers the action from {table[key]} to {table[up]}")
     for i, inp in enumerate(policy.inputs):
-        if not any(table.get(k[:i] + (c,) + k[i + 1:], a) != a
+        if not any(table.get((*k[:i], c, *k[i + 1:]), a) != a
                    for k, a in table.items() for c in _codes(inp)):
             problems.append(f"irrelevant input: {inp} never changes the action; remove it")
     problems.extend(_narrow_low_fidelity(policy, table))

@@ -40,10 +40,11 @@ REACH: dict[tuple[str, str], int] = {
 }  # key: (UN, RL)
 
 #: Capability (1-3) from fidelity and marginal uplift: what the unlocked answers are worth.
-#: Low-fidelity answers are worth little whatever the uplift claim.
+#: Low-fidelity answers are worth little whatever the uplift claim; usable answers that give any
+#: uplift (FI >= M, UP >= L) are worth 2; only high fidelity with expert-level uplift is worth 3.
 CAPABILITY: dict[tuple[str, str], int] = {
     ("L", "N"): 1, ("L", "L"): 1, ("L", "M"): 1, ("L", "H"): 1,
-    ("M", "N"): 1, ("M", "L"): 1, ("M", "M"): 2, ("M", "H"): 2,
+    ("M", "N"): 1, ("M", "L"): 2, ("M", "M"): 2, ("M", "H"): 2,
     ("H", "N"): 1, ("H", "L"): 2, ("H", "M"): 2, ("H", "H"): 3,
 }  # key: (FI, UP)
 
