@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -40,6 +41,9 @@ def test_demo_writes_reports_and_stores(home: Path, tmp_path: Path) -> None:
     assert "JSS-" in r.stdout and "response" in r.stdout
     a = json.loads((out / "assessment.json").read_text())
     assert a["vector"].startswith("JSS:1.0/")
+    schema = json.loads((Path(__file__).resolve().parents[2] / "docs" / "schema" / "assessment.schema.json")
+                        .read_text())
+    jsonschema.validate(a, schema)  # the published schema accepts what assess writes
     html = (out / "report.html").read_text()
     assert "<html" in html and "PLACEHOLDER" not in html  # responses redacted by default
     assert _counts()["assessments"] == 1
