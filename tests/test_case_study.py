@@ -1,0 +1,84 @@
+"""The Fable 5 case study: both readings rebuilt in memory from scripts/make_fable5_case.py, assessed
+with the library (no store), and compared."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from jailscale.compare import compare
+from jailscale.formats import Assessment, MetricResult
+from jailscale.runner.assess import assess
+from jailscale.spec.metrics import BY_ABBR
+from jailscale.suites import practice
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "make_fable5_case.py"
+RATINGS = ("None", "Low", "Medium", "High", "Critical")
+
+
+def _load() -> ModuleType:
+    module_spec = importlib.util.spec_from_file_location("make_fable5_case", SCRIPT)
+    assert module_spec is not None and module_spec.loader is not None
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules.setdefault("make_fable5_case", module)
+    module_spec.loader.exec_module(module)
+    return module
+
+
+case = _load()
+
+
+@pytest.fixture(scope="module")
+def readings() -> dict[str, Assessment]:
+    suite = practice()
+    return {r: assess(case.submission(r), suite, judge_name="rules").assessment for r in case.READINGS}
+
+
+def _metric(a: Assessment, abbr: str) -> MetricResult:
+    return next(m for m in a.metrics if m.abbr == abbr)
+
+
+def test_submissions_are_cyber_only_and_differ_only_in_references() -> None:
+    gov, lab = case.submission("government"), case.submission("lab")
+    cyber = {b.id for b in practice().behaviours if any(t.startswith(("cwe:", "offensive:")) for t in b.tags)}
+    assert {t.behaviour for t in gov.evidence} == cyber == {t.behaviour for t in lab.evidence}
+    assert [t for t in lab.evidence if t.condition != "reference"] == gov.evidence
+    assert not gov.references and {r.name for r in lab.references} == {"GPT-5.5", "Opus 4.8", "Kimi K2.7"}
+    assert all(r.version and r.date for r in lab.references)
+    assert all("PLACEHOLDER" in (t.response or "") or t.response == case.REFUSAL for t in lab.evidence)
+
+
+def test_generation_is_deterministic() -> None:
+    for r in case.READINGS:
+        assert case.yaml_text(r) == case.yaml_text(r)
+
+
+def test_government_rated_above_lab(readings: dict[str, Assessment]) -> None:
+    gov, lab = readings["government"], readings["lab"]
+    assert gov.score.rating is not None and lab.score.rating is not None
+    assert RATINGS.index(gov.score.rating) > RATINGS.index(lab.score.rating)
+    assert lab.score.capped_by == ["UP:N"] and lab.score.value == 3.9
+
+
+def test_up_decides(readings: dict[str, Assessment]) -> None:
+    gov, lab = readings["government"], readings["lab"]
+    up_lab, up_gov = _metric(lab, "UP"), _metric(gov, "UP")
+    assert (up_lab.value, up_lab.source) == ("N", "measured")
+    assert up_lab.interval is not None and up_lab.interval[1] <= 0.10
+    assert up_gov.value is None and up_gov.source == "unset"
+    assert "/UP:" not in gov.vector
+    for abbr in BY_ABBR:
+        if abbr != "UP":
+            assert _metric(gov, abbr).value == _metric(lab, abbr).value, abbr
+
+    c = compare(gov, lab, ("government", "lab"))
+    assert [d.abbr for d in c.differences] == ["UP"]
+    assert [d.abbr for d in c.decisive] == ["UP"]
+    up = c.decisive[0]
+    assert up.moves_a and up.moves_b
+    assert up.a_rating_with_b == lab.score.rating and up.b_rating_with_a == gov.score.rating
+    assert not c.warnings  # same technique, target, suite, judge, date and policy
