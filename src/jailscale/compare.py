@@ -240,7 +240,8 @@ def settle(abbr: str, ma: MetricResult, mb: MetricResult) -> str:
         how = _measure(abbr, ma, mb)
         if "declared" in (ma.source, mb.source):
             return f"{declared}, or measure it: {how}"
-        return f"measure it on both sides: {how}"
+        both = ma.source not in MEASURED and mb.source not in MEASURED
+        return f"measure it {'on both sides' if both else 'on the side that did not'}: {how}"
     return _measure(abbr, ma, mb)
 
 
