@@ -3,10 +3,7 @@ with the library (no store), and compared."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -15,21 +12,12 @@ from jailscale.formats import Assessment, MetricResult
 from jailscale.runner.assess import assess
 from jailscale.spec.metrics import BY_ABBR
 from jailscale.suites import practice
+from script_loader import load_script
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "make_fable5_case.py"
 RATINGS = ("None", "Low", "Medium", "High", "Critical")
 
 
-def _load() -> ModuleType:
-    module_spec = importlib.util.spec_from_file_location("make_fable5_case", SCRIPT)
-    assert module_spec is not None and module_spec.loader is not None
-    module = importlib.util.module_from_spec(module_spec)
-    sys.modules.setdefault("make_fable5_case", module)
-    module_spec.loader.exec_module(module)
-    return module
-
-
-case = _load()
+case = load_script("make_fable5_case")
 
 
 @pytest.fixture(scope="module")

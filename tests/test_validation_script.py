@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "validate_jailbreakbench.py"
+from script_loader import load_script
 
-
-def _load() -> ModuleType:
-    module_spec = importlib.util.spec_from_file_location("validate_jailbreakbench", SCRIPT)
-    assert module_spec is not None and module_spec.loader is not None
-    module = importlib.util.module_from_spec(module_spec)
-    sys.modules.setdefault("validate_jailbreakbench", module)
-    module_spec.loader.exec_module(module)
-    return module
-
-
-vj = _load()
+vj = load_script("validate_jailbreakbench")
 
 
 @pytest.fixture(scope="module")

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
+
+from script_loader import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _script():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("write_cli_docs", ROOT / "scripts" / "write_cli_docs.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 def test_cli_reference_is_current_and_complete() -> None:
-    mod = _script()
+    mod = load_script("write_cli_docs")
     text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     assert text == mod.render(), "docs/cli.md is out of date: run .venv/bin/python scripts/write_cli_docs.py"
     for path in mod.commands():

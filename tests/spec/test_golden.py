@@ -7,32 +7,21 @@ from an independent implementation) and ``cjs.txt`` (the CJS appendix, tested in
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import random
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from jailscale import spec
+from script_loader import load_script
 
 GOLDEN = Path(__file__).parent / "golden"
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "gen_golden.py"
 JSS_FILES = ("hand_checked.txt", "base_exhaustive.txt")
 
 
-def _load_generator() -> ModuleType:
-    module_spec = importlib.util.spec_from_file_location("gen_golden", SCRIPT)
-    assert module_spec is not None and module_spec.loader is not None
-    module = importlib.util.module_from_spec(module_spec)
-    sys.modules.setdefault("gen_golden", module)
-    module_spec.loader.exec_module(module)
-    return module
-
-
-gen = _load_generator()
+gen = load_script("gen_golden")
 
 
 def golden_cases(name: str) -> list[tuple[int, str, str]]:
