@@ -3,8 +3,6 @@ with the library (no store), and compared."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from jailscale.compare import compare
