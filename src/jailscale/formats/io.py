@@ -14,21 +14,28 @@ from ..errors import UserError
 M = TypeVar("M", bound=BaseModel)
 
 
-def read_data(path: Path) -> Any:
-    """Parse a JSON or YAML file (by extension; YAML also reads JSON)."""
+def read_utf8(path: Path, missing_hint: str = "", directory_hint: str = "give a file") -> str:
+    """A file's text decoded as UTF-8 (a byte-order mark is allowed); every failure is a UserError
+    that names the file and says what to do."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise UserError(f"'{path}' does not exist") from None
+        raise UserError(f"'{path}' does not exist{missing_hint}") from None
     except IsADirectoryError:
-        raise UserError(f"'{path}' is a directory; give a file") from None
+        raise UserError(f"'{path}' is a directory; {directory_hint}") from None
     except OSError as e:
         raise UserError(f"cannot read '{path}': {e.strerror}") from None
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise UserError(f"'{path}' is not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start}); "
+        line = raw[: e.start].count(b"\n") + 1
+        raise UserError(f"'{path}' is not UTF-8 text (byte 0x{raw[e.start]:02x} on line {line}); "
                         "re-save it as UTF-8") from None
+
+
+def read_data(path: Path) -> Any:
+    """Parse a JSON or YAML file (by extension; YAML also reads JSON)."""
+    text = read_utf8(path)
     if not text.strip():
         raise UserError(f"'{path}' is empty")
     try:

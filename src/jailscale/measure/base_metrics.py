@@ -45,7 +45,7 @@ def universality(evs: Iterable[BehaviourEvidence]) -> MetricResult:
     n, k = len(protected), len(unlocked)
     lo, hi = th.wilson(k, n)
     value = th.un_level(lo, responses)
-    high = th.un_level(hi, max(responses, 2) if k or hi > 0 else 0)
+    high = th.un_level(hi, max(responses, 2))  # the upper end assumes the unlocks could be confirmed
     return MetricResult(
         abbr="UN", value=value, low=value, high=_max("UN", value, high), source="measured",
         estimate=_r(k / n) if n else None, interval=(_r(lo), _r(hi)),

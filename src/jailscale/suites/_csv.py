@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UserError
+from ..formats.io import read_utf8
 
 
 @dataclass(frozen=True)
@@ -28,21 +29,8 @@ class Row:
 
 def read_text(path: Path) -> str:
     """The file's text, decoded as UTF-8 (a byte-order mark is allowed)."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"'{path}' does not exist; check the path (suite data is not bundled: "
-                        "download the dataset and point at its CSV file)") from None
-    except IsADirectoryError:
-        raise UserError(f"'{path}' is a directory; give the CSV file inside it") from None
-    except OSError as e:
-        raise UserError(f"cannot read '{path}': {e.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise UserError(f"'{path}' is not UTF-8 text (byte 0x{raw[e.start]:02x} on line {line}); "
-                        "re-save it as UTF-8") from None
+    text = read_utf8(path, missing_hint="; check the path (suite data is not bundled: download the dataset "
+                     "and point at its CSV file)", directory_hint="give the CSV file inside it")
     if not text.strip():
         raise UserError(f"'{path}' is empty; expected a CSV header and at least one row")
     return text
