@@ -49,6 +49,10 @@ def test_demo_writes_reports_and_stores(home: Path, tmp_path: Path) -> None:
     assert _counts()["assessments"] == 1
     listed = runner.invoke(app, ["list"])
     assert a["id"][7:19] in listed.stdout
+    listed_json = runner.invoke(app, ["list", "--json"])
+    assert listed_json.exit_code == 0, listed_json.stderr
+    rows = json.loads(listed_json.stdout)
+    assert [r["id"] for r in rows] == [a["id"]] and rows[0]["created_at"].startswith(a["created_at"][:19])
     shown = runner.invoke(app, ["show", a["id"][7:19], "--json"])
     assert json.loads(shown.stdout)["id"] == a["id"]
 

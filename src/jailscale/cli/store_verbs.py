@@ -35,7 +35,7 @@ def list_(
         assert store is not None
         rows = store.list_assessments(limit=limit)
     if as_json:
-        print_json([r.to_dict() if hasattr(r, "to_dict") else r.__dict__ for r in rows])
+        print_json([r.to_dict() for r in rows])
         return
     if not rows:
         print("no assessments stored yet: run `jailscale demo` or `jailscale assess FILE`")

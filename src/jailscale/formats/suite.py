@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -44,10 +45,10 @@ class Suite(Model):
     @field_validator("behaviours")
     @classmethod
     def _unique_ids(cls, behaviours: list[Behaviour]) -> list[Behaviour]:
-        seen: set[str] = set()
-        dupes = [b.id for b in behaviours if b.id in seen or seen.add(b.id)]  # type: ignore[func-returns-value]
+        counts = Counter(b.id for b in behaviours)
+        dupes = sorted(i for i, n in counts.items() if n > 1)
         if dupes:
-            raise ValueError(f"duplicate behaviour ids: {', '.join(sorted(set(dupes)))}")
+            raise ValueError(f"duplicate behaviour ids: {', '.join(dupes)}")
         return behaviours
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from types import TracebackType
 
 from sqlalchemy import Engine, func, or_, select
@@ -43,6 +43,10 @@ class AssessmentRow:
     score: float | None
     rating: str | None
     label: str
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready: the timestamp as ISO 8601."""
+        return {**asdict(self), "created_at": self.created_at.isoformat()}
 
 
 def _utc(t: dt.datetime) -> dt.datetime:
