@@ -3,6 +3,7 @@
 
 from ._base import canonical_json, sha256_of
 from .assessment import Assessment, JudgeRef, MetricResult, Provenance
+from .calibration import Calibration, Population, Rate
 from .evidence import DETERMINATE, SUCCESS, Condition, Label, Layer, Message, Transcript, Verdict
 from .submission import (
     Declared,
@@ -20,6 +21,7 @@ __all__ = [
     "SUCCESS",
     "Assessment",
     "Behaviour",
+    "Calibration",
     "Condition",
     "Declared",
     "Disclosure",
@@ -28,7 +30,9 @@ __all__ = [
     "Layer",
     "Message",
     "MetricResult",
+    "Population",
     "Provenance",
+    "Rate",
     "ReferenceAlternative",
     "Reporter",
     "Submission",
