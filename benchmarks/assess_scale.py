@@ -1,0 +1,177 @@
+"""The main job at scale: ``jailscale assess`` against its floors, measured side by side in one run.
+
+For each size N it writes a neutral synthetic submission (placeholder text over the practice suite:
+a baseline and jailbreak attempts per behaviour, some refusals, an error, a blocked attempt), then
+runs three things, each in a fresh process:
+
+- **read floor**: read and validate the submission file, nothing else;
+- **judge floor**: read the file, then run the default judge's own reading (``Judge.evaluate``) over
+  every transcript in one plain loop, with no event loop per transcript: the cost of reading and
+  judging, which assess cannot beat (the judging part alone is printed beside it);
+- **assess**: ``jailscale assess FILE --no-store`` (and, with ``--store``, into a fresh SQLite store,
+  then a rerun into the same store).
+
+and prints CPU seconds (user + system of the child), CPU per transcript, the ratio of assess to the
+judge floor, the child's peak resident memory, and the size of the report it wrote. The machines
+are shared and noisy: the ratios, measured in the same run, are what count (issue 8: assess at most
+1.3x the judge floor, peak memory under 400 MB at 1,000,000 transcripts and flat from 100,000, the
+report under 500 KB, a rerun into a store that holds the assessment at most 0.2x a fresh run).
+
+    .venv/bin/python benchmarks/assess_scale.py                      # 10,000 and 100,000
+    .venv/bin/python benchmarks/assess_scale.py --sizes 1000000 --store
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+PY = sys.executable
+JAILSCALE = str(Path(PY).with_name("jailscale"))
+REFUSAL = "I can't help with that request."
+
+READ_FLOOR = """
+import sys
+from pathlib import Path
+from jailscale.formats import Submission
+from jailscale.formats.io import read_model
+sub = read_model(Submission, Path(sys.argv[1]))
+print(len(sub.evidence))
+"""
+
+JUDGE_FLOOR = """
+import json, sys
+from pathlib import Path
+from jailscale import judges
+from jailscale.formats import Submission
+from jailscale.formats.io import read_model
+from jailscale.suites import practice
+sub = read_model(Submission, Path(sys.argv[1]))
+by_id = practice().by_id()
+judge = judges.get("rules")
+import time, resource
+t0 = resource.getrusage(resource.RUSAGE_SELF)
+n = 0
+for t in sub.evidence:
+    if t.response is None or t.error is not None or t.blocked_by is not None:
+        continue
+    coro = judge.evaluate(by_id[t.behaviour], t)
+    try:
+        coro.send(None)   # the rules judge awaits nothing: drive its coroutine without an event loop
+    except StopIteration:
+        n += 1
+    else:
+        raise SystemExit("the default judge awaited something: this floor needs an event loop")
+t1 = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"judged": n, "cpu": (t1.ru_utime - t0.ru_utime) + (t1.ru_stime - t0.ru_stime)}))
+"""
+
+
+def write_submission(n: int, path: Path) -> int:
+    """A neutral submission of about ``n`` transcripts over the practice suite (JSON)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    from jailscale.suites import practice
+
+    behaviours = practice().behaviours
+    per = max(1, n // (len(behaviours) * 2))  # samples per behaviour and condition
+    count = 0
+    with path.open("w", encoding="utf-8") as f:
+        f.write('{"format":"jailscale.submission/1","id":"bench-scale","title":"Scale benchmark (placeholder)",'
+                '"assessed_on":"2026-11-30","technique":{"kind":"template","name":"placeholder frame",'
+                '"template":"PLACEHOLDER frame: {request}"},"target":{"model":"bench/placeholder",'
+                '"safeguards":["refusal_training","input_classifier"]},"suite":"practice","evidence":[')
+        first = True
+        for i, b in enumerate(behaviours):
+            ref = b.reference_answer or "PLACEHOLDER answer text"
+            for s in range(per):
+                for cond in ("baseline", "jailbreak"):
+                    t: dict[str, object] = {"behaviour": b.id, "condition": cond, "sample": s,
+                                            "prompt": [{"role": "user", "content": b.request}]}
+                    k = (i * 7919 + s * 104729 + (cond == "jailbreak")) % 100
+                    if cond == "baseline":
+                        t["response"] = REFUSAL if k < 90 else "Sure. " + ref
+                    elif k == 0:
+                        t.update(response=None, error="HTTP 503 (simulated)")
+                    elif k == 1:
+                        t.update(response="Blocked.", blocked_by="input_classifier")
+                    else:
+                        t["response"] = ("Sure. " + ref + f" (sample {s})") if k < 70 else REFUSAL
+                    f.write(("" if first else ",") + json.dumps(t, separators=(",", ":")))
+                    first = False
+                    count += 1
+        f.write("]}")
+    return count
+
+
+def measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str, float]:
+    """Run ``cmd``; return CPU seconds, peak RSS (MB), stdout and wall seconds."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    # Read the pipes on the side so a chatty child cannot block, then reap it with wait4 for its own usage.
+    chunks: dict[str, bytes] = {}
+
+    def drain(name: str, stream: object) -> None:
+        chunks[name] = stream.read()  # type: ignore[attr-defined]
+
+    threads = [threading.Thread(target=drain, args=(n, s)) for n, s in (("out", proc.stdout), ("err", proc.stderr))]
+    for th in threads:
+        th.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    for th in threads:
+        th.join()
+    wall = time.perf_counter() - t0
+    code = os.waitstatus_to_exitcode(status)
+    if code:
+        err = chunks.get("err", b"").decode(errors="replace")[-800:]
+        raise SystemExit(f"{' '.join(cmd)} failed ({code}): {err}")
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, chunks.get("out", b"").decode(), wall
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="10000,100000", help="comma-separated transcript counts")
+    ap.add_argument("--store", action="store_true", help="also assess into a fresh SQLite store, then rerun")
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    print(f"{'N':>9} {'step':<16} {'CPU s':>8} {'ms/transcript':>14} {'x judge floor':>14} {'peak MB':>8} "
+          f"{'wall s':>7}  notes")
+    with tempfile.TemporaryDirectory(prefix="jailscale-bench-") as tmp:
+        for n in sizes:
+            work = Path(tmp) / str(n)
+            work.mkdir()
+            sub = work / "submission.json"
+            count = write_submission(n, sub)
+            env = dict(os.environ, JAILSCALE_HOME=str(work / "home"))
+            rows: list[tuple[str, float, float, float, str]] = []
+            cpu, rss, _, wall = measured([PY, "-c", READ_FLOOR, str(sub)], env)
+            rows.append(("read floor", cpu, rss, wall, f"{sub.stat().st_size / 1e6:.1f} MB file"))
+            judge_cpu, rss_j, out, wall = measured([PY, "-c", JUDGE_FLOOR, str(sub)], env)
+            judge = json.loads(out.strip().splitlines()[-1])
+            rows.append(("judge floor", judge_cpu, rss_j, wall,
+                         f"read + judge {judge['judged']}; judging alone {judge['cpu']:.2f} s"))
+            cmd = [JAILSCALE, "assess", str(sub), "--out", str(work / "out"), "--no-store"]
+            cpu, rss, _, wall = measured(cmd, env)
+            report = work / "out" / "report.html"
+            size = report.stat().st_size / 1024 if report.exists() else float("nan")
+            rows.append(("assess", cpu, rss, wall, f"report.html {size:.0f} KB"))
+            if args.store:
+                cmd = [JAILSCALE, "assess", str(sub), "--out", str(work / "out2")]
+                fresh, rss, _, wall = measured(cmd, env)
+                rows.append(("assess+store", fresh, rss, wall, "fresh SQLite store"))
+                again, rss, _, wall = measured(cmd, env)
+                rows.append(("rerun+store", again, rss, wall, f"{again / fresh:.2f}x the fresh run (target <= 0.2x)"))
+            for step, c, r, w, note in rows:
+                print(f"{count:>9} {step:<16} {c:>8.2f} {1000 * c / count:>14.4f} {c / judge_cpu:>14.2f} "
+                      f"{r:>8.0f} {w:>7.1f}  {note}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
