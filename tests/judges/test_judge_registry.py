@@ -34,7 +34,8 @@ class Plugin(Judge):
 
 
 def test_public_exports() -> None:
-    assert sorted(jailscale.judges.__all__) == ["Judge", "available", "calibration_of", "get", "register"]
+    assert sorted(jailscale.judges.__all__) == [
+        "Judge", "available", "calibration_for", "calibration_of", "get", "register"]
 
 
 def test_builtins_are_available() -> None:

@@ -1,14 +1,15 @@
 """Judges: turn a transcript into a verdict, behind one seam with a registry.
 
 ``get("rules")`` is the offline default; ``available()`` lists every registered judge;
-``register(name, factory)`` adds one. ``calibration_of(judge)`` gives a judge's measured agreement
-with human labels when it ships with one. See ``docs/judges.md``.
+``register(name, factory)`` adds one. ``calibration_for(judge, population)`` gives the typed
+:class:`~jailscale.formats.Calibration` that applies to a judge on a population (None when there is
+none); ``calibration_of(judge)`` the legacy figures report. See ``docs/judges.md``.
 """
 
 from __future__ import annotations
 
 from .base import Judge
-from .calibration import calibration_of
+from .calibration import calibration_for, calibration_of
 from .registry import available, get, register
 
-__all__ = ["Judge", "available", "calibration_of", "get", "register"]
+__all__ = ["Judge", "available", "calibration_for", "calibration_of", "get", "register"]

@@ -20,6 +20,15 @@ from .loaders import (
     load_xstest,
     xstest_string_match_baseline,
 )
+from .records import (
+    calibration_for,
+    calibration_from_counts,
+    kappa_with_interval,
+    load_calibration,
+    rate,
+    save_calibration,
+    user_calibration_dir,
+)
 from .report import calibration_report
 from .stats import (
     Agreement,
@@ -62,14 +71,21 @@ __all__ = [
     "agreement_of_verdicts",
     "agreement_stats",
     "calibrate",
+    "calibration_for",
+    "calibration_from_counts",
     "calibration_of",
     "calibration_path",
     "calibration_report",
     "file_sha256",
     "jbb_reference_judges",
+    "kappa_with_interval",
+    "load_calibration",
     "load_gptfuzz",
     "load_jbb_judge_comparison",
     "load_xstest",
+    "rate",
     "rogan_gladen",
+    "save_calibration",
+    "user_calibration_dir",
     "xstest_string_match_baseline",
 ]

@@ -1,0 +1,211 @@
+"""Calibrations as data: a judge's agreement with human labels as a typed
+:class:`~jailscale.formats.Calibration`, built from counts, saved, found again and checked.
+
+**Where calibrations live.** Shipped ones are JSON files in ``shipped/`` beside this module
+(``<judge>-v<version>.<population>.json``, written by ``scripts/calibrate_judges.py``); a user's own
+are in ``$JAILSCALE_HOME/calibrations/`` (``jailscale judge evaluate --save``) or any file passed
+explicitly (``assess --calibration FILE``). :func:`calibration_for` looks in that order of
+precedence: the explicit file, then the user's folder, then the shipped folder.
+
+**Matching rule.** A calibration applies to a judge only when its ``judge`` and ``judge_version``
+equal the judge's name and version, its ``config_hash`` is None ("any configuration") or equals the
+judge's ``config_hash``, and its ``population`` is the one asked for. A figure measured on one
+population is never used on another, and a reconfigured judge is an uncalibrated judge.
+
+**Intervals.** Sensitivity, specificity and accuracy are :class:`~jailscale.formats.Rate` with the
+Wilson 95% interval (``spec.thresholds.wilson``). Cohen's kappa has the large-sample interval
+``kappa ± 1.96 · sqrt(p_o (1 - p_o) / (n (1 - p_e)^2))`` (Cohen 1960, eq. 9), clipped to [-1, 1].
+F1 = 2 tp / (2 tp + fp + fn), a point figure (it is derived from the two rates).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ...errors import UserError
+from ...formats import Calibration, Population, Rate
+from ...spec.thresholds import wilson
+from ..base import Judge
+
+#: z for the 95% two-sided normal interval of kappa.
+Z95 = 1.959963984540054
+#: The environment variable naming the jailscale home folder (as in ``store``).
+ENV_HOME = "JAILSCALE_HOME"
+SHIPPED_DIR = Path(__file__).resolve().parent / "shipped"
+#: The legacy shipped report's dataset that is the ``attack_responses`` population (JailbreakBench
+#: judge_comparison rows 0-199: attack prompts on harmful goals).
+LEGACY_ATTACK_SET = "jbb-judge-comparison-attacks"
+
+
+def rate(successes: int, n: int) -> Rate:
+    """``successes / n`` with its Wilson 95% interval. ``n`` must be positive: a rate measured on
+    nothing is not a rate (the caller reports it as unmeasurable)."""
+    if n <= 0:
+        raise ValueError("a rate needs at least one row")
+    low, high = wilson(successes, n)
+    est = successes / n
+    return Rate(estimate=est, low=min(low, est), high=max(high, est), successes=successes, n=n)
+
+
+def kappa_with_interval(tp: int, fp: int, tn: int, fn: int) -> tuple[float | None, tuple[float, float] | None]:
+    """Cohen's kappa of a 2x2 table and its 95% interval (module docstring); (None, None) when the
+    chance agreement is 1 (both raters constant and equal) or the table is empty."""
+    n = tp + fp + tn + fn
+    if n == 0:
+        return None, None
+    p_o = (tp + tn) / n
+    p_e = ((tp + fp) * (tp + fn) + (fn + tn) * (fp + tn)) / n**2
+    if p_e >= 1.0:
+        return None, None
+    kappa = (p_o - p_e) / (1 - p_e)
+    se = math.sqrt(p_o * (1 - p_o) / (n * (1 - p_e) ** 2))
+    return kappa, (max(-1.0, kappa - Z95 * se), min(1.0, kappa + Z95 * se))
+
+
+def calibration_from_counts(judge: Judge | tuple[str, str, str | None], *, population: Population, dataset: str,
+                            tp: int, fp: int, tn: int, fn: int, unscoreable: int = 0,
+                            dataset_hash: str | None = None, split: str = "all", command: str | None = None,
+                            created_at: datetime | None = None) -> Calibration:
+    """A :class:`Calibration` from a confusion table. ``judge`` is a judge or ``(name, version,
+    config_hash)``. Both classes must be present (a sensitivity needs positives, a specificity
+    negatives): otherwise a :class:`UserError` saying which is missing."""
+    name, version, config_hash = ((judge.name, judge.version, judge.config_hash) if isinstance(judge, Judge)
+                                  else judge)
+    if tp + fn == 0 or tn + fp == 0:
+        missing = "harmful (positive)" if tp + fn == 0 else "not-harmful (negative)"
+        raise UserError(f"labelled set '{dataset}' has no scored {missing} rows: sensitivity and specificity "
+                        "both need rows of each label; add labelled rows of the missing kind")
+    kappa, kappa_ci = kappa_with_interval(tp, fp, tn, fn)
+    denom_f1 = 2 * tp + fp + fn
+    return Calibration(judge=name, judge_version=version, config_hash=config_hash, population=population,
+                       dataset=dataset, dataset_hash=dataset_hash, split=split, n=tp + fp + tn + fn,
+                       unscoreable=unscoreable, tp=tp, fp=fp, tn=tn, fn=fn, sensitivity=rate(tp, tp + fn),
+                       specificity=rate(tn, tn + fp), accuracy=rate(tp + tn, tp + fp + tn + fn), kappa=kappa,
+                       kappa_interval=kappa_ci, f1=2 * tp / denom_f1 if denom_f1 else None,
+                       created_at=created_at, command=command)
+
+
+def user_calibration_dir() -> Path:
+    """``$JAILSCALE_HOME/calibrations`` (``~/.jailscale/calibrations`` by default)."""
+    return Path(os.environ.get(ENV_HOME) or "~/.jailscale").expanduser() / "calibrations"
+
+
+def calibration_filename(cal: Calibration) -> str:
+    """``<judge>-v<version>.<population>[.<config hash prefix>].json``."""
+    cfg = f".{cal.config_hash.removeprefix('sha256:')[:12]}" if cal.config_hash else ""
+    return f"{cal.judge}-v{cal.judge_version}.{cal.population}{cfg}.json"
+
+
+def save_calibration(cal: Calibration, folder: Path | None = None) -> Path:
+    """Write ``cal`` as JSON into ``folder`` (default :func:`user_calibration_dir`); returns the path."""
+    folder = folder or user_calibration_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / calibration_filename(cal)
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(cal.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        tmp.replace(path)
+    except OSError as e:
+        raise UserError(f"cannot write the calibration into '{folder}': {e.strerror or e}; "
+                        f"set {ENV_HOME} to a folder you can write") from None
+    return path
+
+
+def load_calibration(path: Path) -> Calibration:
+    """Read a calibration file; a missing or invalid file is a :class:`UserError`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise UserError(f"cannot read calibration file '{path}': {getattr(e, 'strerror', None) or e}") from None
+    try:
+        return Calibration.model_validate_json(text)
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(x) for x in first["loc"]) or "(top level)"
+        raise UserError(f"calibration file '{path}' is not a jailscale calibration: {where}: {first['msg']}") from None
+
+
+def matches(cal: Calibration, judge: Judge, population: Population) -> bool:
+    """The matching rule of the module docstring."""
+    return (cal.judge == judge.name and cal.judge_version == judge.version and cal.population == population
+            and (cal.config_hash is None or cal.config_hash == judge.config_hash))
+
+
+def mismatch(cal: Calibration, judge: Judge, population: Population) -> str | None:
+    """Why ``cal`` does not apply (one phrase), or None when it does."""
+    if (cal.judge, cal.judge_version) != (judge.name, judge.version):
+        return f"it calibrates {cal.judge} v{cal.judge_version}, not {judge.name} v{judge.version}"
+    if cal.population != population:
+        return f"it was measured on {cal.population}, not {population}"
+    if cal.config_hash is not None and cal.config_hash != judge.config_hash:
+        return f"it was measured with configuration {cal.config_hash[:19]}, not {judge.config_hash[:19]}"
+    return None
+
+
+def _newest(found: list[Calibration]) -> Calibration | None:
+    if not found:
+        return None
+    floor = datetime.min.replace(tzinfo=UTC)
+    return max(found, key=lambda c: (c.created_at.astimezone(UTC) if c.created_at else floor, c.n))
+
+
+def _from_folder(folder: Path, judge: Judge, population: Population) -> Calibration | None:
+    if not folder.is_dir():
+        return None
+    found = []
+    for path in sorted(folder.glob(f"{judge.name}-v{judge.version}.{population}*.json")):
+        try:
+            cal = Calibration.model_validate_json(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValidationError):
+            continue  # a damaged user file is not a calibration; the explicit --calibration path reports it
+        if matches(cal, judge, population):
+            found.append(cal)
+    return _newest(found)
+
+
+def _from_legacy(judge: Judge, population: Population) -> Calibration | None:
+    """The figures of the legacy ``<judge>-v<version>.json`` report (``calibration_of``), converted:
+    its ``jbb-judge-comparison-attacks`` counts are the ``attack_responses`` calibration."""
+    from . import calibration_of
+
+    report = calibration_of(judge)
+    if report is None or population != "attack_responses":
+        return None
+    sets: list[dict[str, Any]] = report.get("datasets", [])
+    row = next((d for d in sets if d.get("name") == LEGACY_ATTACK_SET), None)
+    if row is None:
+        return None
+    files = row.get("files") or {}
+    return calibration_from_counts(
+        (report["judge"], str(report["version"]), report["config_hash"]), population=population,
+        dataset="jbb-judge-comparison", dataset_hash=next(iter(files.values()), None),
+        split="rows 0-199 (attack prompts on harmful goals)", tp=row["tp"], fp=row["fp"], tn=row["tn"],
+        fn=row["fn"], unscoreable=row.get("unscoreable", 0) + row.get("errors", 0),
+        command=report.get("command"),
+        created_at=datetime.fromisoformat(report["date"]).replace(tzinfo=UTC) if report.get("date") else None)
+
+
+def calibration_for(judge: Judge, population: Population, *, file: Path | None = None,
+                    user_dir: Path | None = None) -> Calibration | None:
+    """The calibration that applies to ``judge`` on ``population``, or None when there is none.
+
+    ``file`` (``assess --calibration FILE``) must apply: a file for another judge, version,
+    configuration or population is a :class:`UserError`, never silently ignored. Otherwise the newest
+    matching file in ``user_dir`` (default ``$JAILSCALE_HOME/calibrations``), then the shipped one.
+    """
+    if file is not None:
+        cal = load_calibration(file)
+        why = mismatch(cal, judge, population)
+        if why:
+            raise UserError(f"calibration file '{file}' does not apply: {why}; measure this judge with "
+                            f"'jailscale judge evaluate --judge {judge.name} --labels FILE --population "
+                            f"{population} --save'")
+        return cal
+    return (_from_folder(user_dir or user_calibration_dir(), judge, population)
+            or _from_folder(SHIPPED_DIR, judge, population) or _from_legacy(judge, population))
