@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from ..store import Store
+if TYPE_CHECKING:
+    from ..store import Store
 
 
 @contextmanager
@@ -13,6 +15,8 @@ def open_store(url: str | None, disabled: bool = False) -> Iterator[Store | None
     if disabled:
         yield None
         return
+    from ..store import Store
+
     store = Store.open(url or Store.url_from_env())
     try:
         yield store

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from .. import suites
 from ..errors import UserError
-from ..formats import Submission
-from ..formats.io import read_model
-from ..policy_io import resolve_policy
-from ..report.summary import summary_lines
-from ..runner.assess import assess as run_assess
-from ..runner.demo import demo_inputs
 from ._common import app, print_json, user_errors
-from ._store import open_store
+
+if TYPE_CHECKING:  # the heavy modules are imported by the verbs that use them, not at start-up
+    from ..formats import Submission, Suite
 
 
 def _key_values(items: list[str]) -> dict[str, str]:
@@ -30,7 +24,9 @@ def _key_values(items: list[str]) -> dict[str, str]:
     return out
 
 
-def _resolve_suite(sub: Submission, suite_arg: str | None) -> suites.Suite:
+def _resolve_suite(sub: Submission, suite_arg: str | None) -> Suite:
+    from .. import suites
+
     if suite_arg:
         return suites.load_suite_arg(suite_arg)
     if sub.suite:
@@ -39,6 +35,9 @@ def _resolve_suite(sub: Submission, suite_arg: str | None) -> suites.Suite:
 
 
 def _print_outcome(outcome: object, as_json: bool) -> None:
+    from rich.console import Console
+
+    from ..report.summary import summary_lines
     from ..runner.assess import Outcome
 
     assert isinstance(outcome, Outcome)
@@ -79,6 +78,12 @@ def assess(
 
     Example: jailscale assess my-submission.yaml --suite practice --out reports/
     """
+    from ..formats import Submission
+    from ..formats.io import read_model
+    from ..policy_io import resolve_policy
+    from ..runner.assess import assess as run_assess
+    from ._store import open_store
+
     sub = read_model(Submission, submission)
     st = _resolve_suite(sub, suite)
     pol = resolve_policy(policy)
@@ -100,6 +105,10 @@ def demo(
 
     Example: jailscale demo && open jailscale-out/demo/report.html
     """
+    from ..runner.assess import assess as run_assess
+    from ..runner.demo import demo_inputs
+    from ._store import open_store
+
     sub, st = demo_inputs()
     with open_store(db, no_store) as store:
         outcome = run_assess(sub, st, judge_name="rules", out_dir=out, store=store)

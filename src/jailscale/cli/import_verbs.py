@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from .. import importers
 from ._common import app, print_json, user_errors
 
 
@@ -23,6 +22,8 @@ def import_(
 
     Example: jailscale import jailbreakbench ../shared/data/jailbreakbench-artifacts/attack-artifacts/PAIR
     """
+    from .. import importers
+
     result = importers.get(fmt)(path)
     out.mkdir(parents=True, exist_ok=True)
     written = []

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from .. import spec
-from ..policy_io import dump_policy, read_policy
 from ._common import app, fail, print_json, user_errors
 
 policy_app = typer.Typer(help="Response policies: check a policy file, print the default.", no_args_is_help=True)
@@ -26,6 +25,8 @@ def check(
     Exit 0 when it passes, 1 when it fails a check, 2 when it cannot be read.
     Example: jailscale policy check docs/spec/policy-default.yaml
     """
+    from ..policy_io import read_policy
+
     policy = read_policy(file)
     report = spec.check(policy)
     if as_json:
@@ -49,4 +50,6 @@ def show() -> None:
 
     Example: jailscale policy show > my-policy.yaml
     """
+    from ..policy_io import dump_policy
+
     print(dump_policy(spec.DEFAULT_POLICY_DATA), end="")

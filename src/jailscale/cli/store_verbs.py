@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from ..compare import compare as compare_assessments
 from ..errors import UserError
-from ..formats import Assessment
-from ..formats.io import read_model
-from ..report.summary import summary_lines
 from ._common import app, print_json, user_errors
 from ._store import open_store
+
+if TYPE_CHECKING:  # the heavy modules are imported by the verbs that use them, not at start-up
+    from ..formats import Assessment
 
 DbOption = Annotated[str | None, typer.Option(help="Database URL (default: $JAILSCALE_DATABASE_URL, "
                                               "else SQLite in $JAILSCALE_HOME).")]
@@ -48,6 +46,9 @@ def list_(
 
 def _load(ref: str, db: str | None) -> Assessment:
     """An assessment from a file path (assessment.json) or a stored id prefix."""
+    from ..formats import Assessment
+    from ..formats.io import read_model
+
     p = Path(ref)
     if p.suffix == ".json" or p.exists():
         if p.is_dir():
@@ -74,6 +75,10 @@ def show(
     if as_json:
         print_json(a.model_dump(mode="json"))
     else:
+        from rich.console import Console
+
+        from ..report.summary import summary_lines
+
         console = Console(highlight=False, soft_wrap=True)
         for line in summary_lines(a):
             console.print(line)
@@ -95,6 +100,8 @@ def compare(
     """
     if as_json and markdown:
         raise UserError("choose one of --json and --markdown")
+    from ..compare import compare as compare_assessments
+
     c = compare_assessments(_load(a, db), _load(b, db))
     if as_json:
         print_json(c.to_dict())
