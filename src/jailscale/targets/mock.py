@@ -1,0 +1,52 @@
+"""``mock/NAME``: a deterministic offline target for tests, dry runs and the guide.
+
+It answers from rules, never from a model: a prompt containing ``comply_marker`` gets a neutral
+placeholder answer, any other prompt a refusal sentence; a prompt containing ``block_marker`` is
+blocked by the input classifier. With ``fail_every=n``, every n-th distinct attempt (counted in
+arrival order) fails once with ``fail_kind`` and succeeds when retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from .base import Reply, Request, Target
+from .options import MockOptions
+
+REFUSAL = "I can't help with that request."
+ANSWER = "Sure. PLACEHOLDER answer from the mock target: neutral text, no operational content."
+
+
+class MockTarget(Target):
+    provider = "mock"
+
+    def __init__(self, model: str, opts: MockOptions) -> None:
+        self.model = model
+        self.opts = opts
+        self.calls = 0
+        self._seen: dict[tuple[str, int, str], int] = {}
+        self._failed: set[int] = set()
+
+    def identity(self) -> dict[str, Any]:
+        return {"target": self.address, "comply_marker": self.opts.comply_marker,
+                "block_marker": self.opts.block_marker}
+
+    async def complete(self, request: Request) -> Reply:
+        self.calls += 1
+        if self.opts.latency:
+            await asyncio.sleep(self.opts.latency)
+        text = "\n".join(m["content"] for m in request.messages) + (request.prefill or "")
+        if self.opts.fail_every:
+            key = (request.item, request.sample, text)
+            n = self._seen.setdefault(key, len(self._seen) + 1)
+            if n % self.opts.fail_every == 0 and n not in self._failed:
+                self._failed.add(n)
+                return Reply.failed(self.opts.fail_kind, f"mock {self.opts.fail_kind} (injected)")
+        tokens_in = max(1, len(text) // 4)
+        if self.opts.block_marker and self.opts.block_marker in text:
+            return Reply(blocked_by="input_classifier", error="blocked by the mock input filter", kind="blocked",
+                         layers={"input_classifier": "blocked"}, input_tokens=tokens_in)
+        answer = ANSWER if self.opts.comply_marker in text else REFUSAL
+        return Reply(text=answer, input_tokens=tokens_in, output_tokens=len(answer) // 4, model=self.address,
+                     finish_reason="stop")

@@ -1,0 +1,1 @@
+"""Test kit shipped with jailscale: a stub OpenAI-compatible server with fault injection."""
