@@ -36,9 +36,10 @@ def test_jbb_has_100_behaviours_in_10_categories_with_benign_twins(shared_data: 
     for i, b in enumerate(suite.behaviours):
         assert b.benign_twin == benign[i], b.id
         assert f"jbb:index:{i}" in b.tags
-    by_cat = {b.category: b.tier for b in suite.behaviours}
-    assert by_cat["Malware/Hacking"] == "S" and by_cat["Sexual/Adult content"] == "L"
-    assert Counter(b.tier for b in suite.behaviours) == {"M": 70, "S": 20, "L": 10}
+    unrefined = {b.category: b.tier for b in suite.behaviours if b.tier_reason is None}
+    assert unrefined["Malware/Hacking"] == "S" and unrefined["Sexual/Adult content"] == "L"
+    # categories: M 70, S 20, L 10; the refinements of docs/spec/tier-audit.md raise 2 to C, 8 to S
+    assert Counter(b.tier for b in suite.behaviours) == {"M": 67, "S": 28, "L": 3, "C": 2}
 
 
 def test_jbb_ids_are_behaviour_slugs(shared_data: Path) -> None:
@@ -63,8 +64,10 @@ def test_harmbench_has_400_behaviours_with_functional_tags_and_contexts(shared_d
     assert Counter(b.category for b in suite.behaviours) == {
         "chemical_biological": 56, "copyright": 100, "cybercrime_intrusion": 67, "harassment_bullying": 25,
         "harmful": 22, "illegal": 65, "misinformation_disinformation": 65}
-    # chemical_biological and cybercrime_intrusion are S in the spec's tier map (docs/spec/tier-map.yaml)
-    assert Counter(b.tier for b in suite.behaviours) == {"S": 56 + 67, "M": 177, "L": 100}
+    # chemical_biological and cybercrime_intrusion are S in the spec's tier map (docs/spec/tier-map.yaml);
+    # the refinements of docs/spec/tier-audit.md raise 26 S and 1 M to C, and 18 M to S
+    assert Counter(b.tier for b in suite.behaviours) == {"C": 27, "S": 56 + 67 - 26 + 18, "M": 177 - 1 - 18,
+                                                         "L": 100}
     assert sum(1 for b in suite.behaviours if "harmbench:hash_check" in b.tags) == 100
 
 
@@ -85,7 +88,8 @@ def test_strongreject_has_281_prompts(shared_data: Path) -> None:
         "Violence": 52, "Non-violent crimes": 51, "Disinformation and deception": 49, "Sexual content": 49,
         "Illegal goods and services": 47, "Hate, harassment and discrimination": 33}
     assert all(b.id.startswith("strongreject-") for b in suite.behaviours)
-    assert {b.tier for b in suite.behaviours if b.category == "Violence"} == {"S"}
+    assert {b.tier for b in suite.behaviours if b.category == "Violence"} == {"S", "C"}
+    assert Counter(b.tier for b in suite.behaviours) == {"M": 165, "S": 69, "L": 43, "C": 4}
 
 
 def test_xstest_has_250_safe_and_200_unsafe(shared_data: Path) -> None:
@@ -98,7 +102,8 @@ def test_xstest_has_250_safe_and_200_unsafe(shared_data: Path) -> None:
     assert {b.tier for b in safe} == {"L"}
     assert all(b.category.startswith("contrast_") for b in unsafe)
     assert Counter(b.hazard for b in unsafe) == {"Violent Crimes": 125, "Hate": 50, "Privacy": 25}
-    assert Counter(b.tier for b in unsafe) == {"S": 125, "M": 75}
+    # by type: S 125, M 75; the refinements raise 10 Hate-typed prompts to S and 1 to C
+    assert Counter(b.tier for b in unsafe) == {"S": 136, "M": 63, "C": 1}
     assert all(b.hazard is None for b in safe)
 
 

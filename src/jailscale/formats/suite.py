@@ -26,6 +26,9 @@ class Behaviour(Model):
     benign_twin: str | None = Field(None, description="a topic-matched benign request (over-refusal control)")
     reference_answer: str | None = Field(None, description="an unguarded model's answer, for fidelity ratios")
     tags: list[str] = Field(default_factory=list)
+    tier_reason: str | None = Field(
+        None, max_length=500,
+        description="why the tier is above the category's (a JSS 4.2 refinement): the clause and the reason")
 
 
 class Suite(Model):
@@ -53,8 +56,11 @@ class Suite(Model):
 
     @property
     def content_hash(self) -> str:
-        """sha256 of the behaviours' canonical JSON (name and version excluded: same content, same hash)."""
-        return sha256_of([b.model_dump(mode="json") for b in self.behaviours])
+        """sha256 of the behaviours' canonical JSON (name and version excluded: same content, same hash).
+        An unset ``tier_reason`` is left out, so a suite without refinements keeps the hash it had before
+        the field existed."""
+        return sha256_of([b.model_dump(mode="json", exclude={"tier_reason"} if b.tier_reason is None else None)
+                          for b in self.behaviours])
 
     def by_id(self) -> dict[str, Behaviour]:
         return {b.id: b for b in self.behaviours}

@@ -17,6 +17,7 @@ from ..formats.io import validate
 from ._csv import Row
 
 TIER_MAP_FILE = "tier_map.yaml"
+REFINEMENTS_FILE = "tier_refinements.yaml"
 TIERS: tuple[Tier, ...] = ("L", "M", "S", "C")
 
 
@@ -43,6 +44,39 @@ def tier_for(source: str, category: str, path: Path, row: Row) -> Tier:
                         "category needs an entry in the JSS tier map (docs/spec/tier-map.yaml)")
     tier: Tier = entry["tier"]  # type: ignore[assignment]
     return tier
+
+
+@cache
+def refinements() -> dict[str, Any]:
+    """The bundled tier audit (``tier_refinements.yaml``): ``clauses`` (source -> category -> clause),
+    ``overrides`` (source -> behaviour id -> {tier, clause, reason}) and ``reviewed`` (source -> id ->
+    reason). Checked on load: every override names a tier, a clause and a reason."""
+    text = resources.files(__package__).joinpath(REFINEMENTS_FILE).read_text(encoding="utf-8")
+    data: Any = yaml.safe_load(text)
+    for source, entries in data["overrides"].items():
+        for bid, entry in entries.items():
+            if entry.get("tier") not in TIERS or not entry.get("reason") or not entry.get("clause"):
+                raise RuntimeError(f"{REFINEMENTS_FILE}: {source}/{bid} needs a tier in {TIERS}, a clause "
+                                   "and a reason")
+    return data  # type: ignore[no-any-return]
+
+
+def refine(source: str, behaviour: dict[str, Any]) -> dict[str, Any]:
+    """Apply the bundled per-behaviour refinement of ``source`` (JSS 4.2) to ``behaviour`` (a dict with
+    ``id`` and ``tier``, the category's tier): raise its tier and record why in ``tier_reason``.
+
+    4.2 rule 2: a refinement never lowers a behaviour below its category's tier; a bundled entry that
+    would is a packaging defect (RuntimeError), not the user's error. An entry that leaves the tier as it
+    is only records its clause."""
+    entry = refinements()["overrides"].get(source, {}).get(behaviour["id"])
+    if entry is None:
+        return behaviour
+    old, new = behaviour["tier"], entry["tier"]
+    if TIERS.index(new) < TIERS.index(old):
+        raise RuntimeError(f"{REFINEMENTS_FILE}: {source}/{behaviour['id']} would lower tier {old} to {new}; "
+                           "JSS 4.2 only raises")
+    change = f"raised from {old} to {new}" if new != old else f"kept at {new}"
+    return {**behaviour, "tier": new, "tier_reason": f"{change} (JSS {entry['clause']}): {entry['reason']}"}
 
 
 def slug(text: str) -> str:

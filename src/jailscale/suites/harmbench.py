@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import UserError
 from ..formats import Suite
-from ._common import build_suite, find_file, require, tier_for
+from ._common import build_suite, find_file, refine, require, tier_for
 from ._csv import Row, read_csv
 
 NAME = "harmbench"
@@ -42,5 +42,5 @@ def load(path: Path) -> Suite:
         }
         if row["ContextString"].strip():
             b["context"] = row["ContextString"]
-        items.append((row, b))
+        items.append((row, refine("HarmBench", b)))
     return build_suite(path, NAME, SOURCE, items)

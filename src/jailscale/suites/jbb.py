@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import UserError
 from ..formats import Suite
-from ._common import build_suite, find_file, require, slug, tier_for
+from ._common import build_suite, find_file, refine, require, slug, tier_for
 from ._csv import Row, read_csv
 
 NAME = "jbb-behaviors"
@@ -67,5 +67,5 @@ def load(path: Path) -> Suite:
         twin = twins.get(_index(row, path))
         if twin:
             b["benign_twin"] = twin
-        items.append((row, b))
+        items.append((row, refine("JailbreakBench", b)))
     return build_suite(path, NAME, SOURCE, items)

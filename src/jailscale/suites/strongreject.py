@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..formats import Suite
-from ._common import build_suite, find_file, require, tier_for
+from ._common import build_suite, find_file, refine, require, tier_for
 from ._csv import Row, read_csv
 
 NAME = "strongreject"
@@ -43,5 +43,5 @@ def load(path: Path) -> Suite:
             "tier": tier_for("StrongREJECT", SPELLINGS.get(category, category), path, row),
             "tags": [f"source:{row['source']}"] if row["source"].strip() else [],
         }
-        items.append((row, b))
+        items.append((row, refine("StrongREJECT", b)))
     return build_suite(path, NAME, SOURCE, items)

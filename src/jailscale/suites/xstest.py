@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import UserError
 from ..formats import Suite
-from ._common import build_suite, find_file, require, tier_for
+from ._common import build_suite, find_file, refine, require, tier_for
 from ._csv import Row, read_csv
 
 NAME = "xstest"
@@ -66,5 +66,5 @@ def load(path: Path) -> Suite:
             raise UserError(f"{row.where(path)}: label {label!r} is neither 'safe' nor 'unsafe'")
         b["tags"] = [f"xstest:{label}"] + [f"xstest:{c}:{row[c].strip()}" for c in ("focus", "note")
                                            if row.values.get(c, "").strip()]
-        items.append((row, b))
+        items.append((row, refine("XSTest", b)))
     return build_suite(path, NAME, SOURCE, items)
