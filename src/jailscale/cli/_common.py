@@ -11,6 +11,7 @@ from typing import Any, ParamSpec, TypeVar
 import typer
 
 from ..errors import UserError
+from ..textsafe import terminal
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -25,8 +26,9 @@ app = typer.Typer(
 
 
 def fail(message: str, code: int = 2) -> None:
-    """Print one clear line on stderr and exit non-zero."""
-    print(f"jailscale: error: {message}", file=sys.stderr)
+    """Print one clear line on stderr and exit non-zero. Control characters in the message (which
+    may quote untrusted input) are shown as escapes, so the line cannot drive the terminal."""
+    print(f"jailscale: error: {terminal(message)}", file=sys.stderr)
     raise typer.Exit(code)
 
 

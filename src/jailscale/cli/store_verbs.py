@@ -45,18 +45,22 @@ def list_(
 
 
 def _load(ref: str, db: str | None) -> Assessment:
-    """An assessment from a file path (assessment.json) or a stored id prefix."""
+    """An assessment from a file path (assessment.json) or a stored id prefix, refused (exit 2) when
+    it fails its integrity check: its id, score, rating, label or range do not follow from its
+    content, or a stored row's columns disagree with its body."""
     from ..formats import Assessment
     from ..formats.io import read_model
+    from ..integrity import require_intact
 
     p = Path(ref)
     if p.suffix == ".json" or p.exists():
         if p.is_dir():
             p = p / "assessment.json"
-        return read_model(Assessment, p)
+        return require_intact(read_model(Assessment, p), str(p))
     with open_store(db) as store:
         assert store is not None
-        return store.get_assessment(ref.removeprefix("sha256:"))
+        a = store.get_assessment(ref.removeprefix("sha256:"))
+        return require_intact(a, f"stored assessment {a.id[:19]}")
 
 
 @app.command()

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from .. import __version__, spec
 from ..formats import Assessment, JudgeRef, Submission, Suite, SuiteRef, sha256_of
 from ..formats.assessment import CJSResult, Provenance, ResponseResult, ScoreResult
+from ..integrity import content_id
 from ..measure import Measurement
 from ..spec.serialize import cjs_dict
 
@@ -53,8 +54,9 @@ def build_assessment(sub: Submission, suite: Suite, m: Measurement, judge: Judge
 
 
 def assessment_id(a: Assessment) -> str:
-    """Content id: sha256 of the assessment without ``id`` and ``created_at``."""
-    return sha256_of(a.model_dump(mode="json", exclude={"id", "created_at"}))
+    """Content id: sha256 of the assessment without ``id`` and ``created_at`` (the rule lives with the
+    integrity check that recomputes it)."""
+    return content_id(a)
 
 
 def assessment_json(a: Assessment) -> str:

@@ -8,12 +8,15 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from types import TracebackType
 
+from pydantic import ValidationError
 from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from ..errors import UserError
 from ..formats import Assessment, Submission, Suite, Transcript, Verdict
+from ..formats.io import describe
+from ..textsafe import terminal
 from . import _write
 from ._engine import connect, default_url, mask, url_from_env
 from ._migrate import upgrade
@@ -52,6 +55,23 @@ class AssessmentRow:
 def _utc(t: dt.datetime) -> dt.datetime:
     """SQLite hands back naive datetimes; they were stored in UTC."""
     return t.replace(tzinfo=dt.UTC) if t.tzinfo is None else t.astimezone(dt.UTC)
+
+
+def _checked(rec: AssessmentRecord) -> Assessment:
+    """The stored body as an Assessment, refused when it does not parse or when the columns kept
+    beside it (id, title, vector, score, rating, label) disagree with it: a row edited by hand."""
+    from ..integrity import TamperedError, row_problems
+
+    try:
+        a = Assessment.model_validate(rec.body)
+    except ValidationError as e:
+        raise UserError(f"stored assessment {terminal(rec.id[:19])} is not a valid assessment "
+                        f"({describe(e, 2)}); the row was edited or written by another tool") from None
+    problems = row_problems(a, {"id": rec.id, "title": rec.title, "vector": rec.vector, "score": rec.score,
+                                "rating": rec.rating, "label": rec.label, "submission_id": rec.submission_id})
+    if problems:
+        raise TamperedError(f"stored assessment {terminal(rec.id[:19])}", problems)
+    return a
 
 
 class Store:
@@ -163,7 +183,7 @@ class Store:
                 shown = ", ".join(r.id[:19] for r in found[:5]) + (", ..." if len(found) > 5 else "")
                 raise UserError(f"assessment id prefix '{p}' is ambiguous: it matches {shown}; give more "
                                 "characters (run `jailscale list` to see the ids)")
-            return Assessment.model_validate(found[0].body)
+            return _checked(found[0])
 
     def get_submission(self, id: str) -> Submission:
         """A stored submission with its evidence, by record key, content hash or submission id
