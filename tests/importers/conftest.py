@@ -44,3 +44,13 @@ def write_artifact(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def peer_outputs() -> Path:
+    """Native files written by Inspect, garak and promptfoo (../shared/data/peer-outputs)."""
+    folder = SHARED_DATA / "peer-outputs"
+    if not folder.is_dir():
+        pytest.skip(f"peer tool outputs not found at {folder}: these tests read ../shared/data beside the "
+                    "checkout, which a fresh clone does not have")
+    return folder.resolve()

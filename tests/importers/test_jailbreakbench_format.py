@@ -24,9 +24,9 @@ def row(index: int, behavior: str, prompt: str | None = "PLACEHOLDER prompt",
 
 
 def test_registry() -> None:
-    assert importers.available() == ["jailbreakbench"]
+    assert importers.available() == ["garak", "inspect", "jailbreakbench", "promptfoo"]
     assert importers.get("jailbreakbench") is jailbreakbench.load
-    with pytest.raises(UserError, match="unknown importer 'nope'; known importers: jailbreakbench"):
+    with pytest.raises(UserError, match="unknown importer 'nope'; known importers: garak, inspect, jailbreakbench"):
         importers.get("nope")
 
 

@@ -24,12 +24,17 @@ def _key_values(items: list[str]) -> dict[str, str]:
     return out
 
 
-def _resolve_suite(sub: Submission, suite_arg: str | None) -> Suite:
+def _resolve_suite(sub: Submission, suite_arg: str | None, folder: Path | None = None) -> Suite:
+    """The suite given on the command line, else the one the submission names; a suite file named
+    relative to the submission (as ``jailscale import`` writes them) is found beside it."""
     from .. import suites
 
     if suite_arg:
         return suites.load_suite_arg(suite_arg)
     if sub.suite:
+        beside = folder / sub.suite if folder is not None else None
+        if beside is not None and sub.suite.endswith((".json", ".yaml", ".yml")) and beside.is_file():
+            return suites.read_suite_file(beside)
         return suites.load_suite_arg(sub.suite)
     raise UserError(f"submission '{sub.id}' names no suite; pass --suite (e.g. --suite practice)")
 
@@ -85,7 +90,7 @@ def assess(
     from ._store import open_store
 
     sub = read_model(Submission, submission)
-    st = _resolve_suite(sub, suite)
+    st = _resolve_suite(sub, suite, submission.parent)
     pol = resolve_policy(policy)
     options = _key_values(judge_arg or [])
     with open_store(db, no_store) as store:
