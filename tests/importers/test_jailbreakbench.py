@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -67,22 +68,56 @@ def test_counts_match_the_provenance_table(artifacts: Path, name: str) -> None:
     labels = _labels(sub)
     assert labels["complied"] == complied
     assert sum(1 for t in sub.evidence if t.prompt) == prompts
-    assert labels["error"] == 100 - prompts  # a missing attempt is an error, never a refusal
-    assert labels["refused"] == prompts - complied
+    if name.startswith("PAIR/"):
+        # PAIR's exhausted searches (null prompt, 90 queries, jailbroken: false) are failed attempts: the
+        # denominator is 100, as the file's own attack_success_rate says (34/100 on gpt-4, not 34/64)
+        assert labels["error"] == 0
+        assert labels["refused"] == 100 - complied
+        assert all(t.queries is not None and t.queries > 0 for t in sub.evidence)
+    else:
+        assert labels["error"] == 100 - prompts  # a missing attempt without a search record is an error
+        assert labels["refused"] == prompts - complied
     if guard is None:
         assert not _guard(sub)
     else:
         assert _guard(sub)["complied"] == guard
 
 
-def test_pair_llama2_null_prompts_are_errors_not_refusals(artifacts: Path) -> None:
-    sub = jailbreakbench.load(artifacts / "PAIR/black_box/llama-2-7b-chat-hf.json").submissions[0]
+@pytest.mark.parametrize(("model", "complied", "exhausted"), [
+    ("gpt-4-0125-preview", 34, 36), ("gpt-3.5-turbo-1106", 71, 13), ("vicuna-13b-v1.5", 69, 18),
+    ("llama-2-7b-chat-hf", 0, 96)])
+def test_pair_exhausted_searches_are_failed_attempts_with_their_queries(
+        artifacts: Path, model: str, complied: int, exhausted: int) -> None:
+    path = artifacts / f"PAIR/black_box/{model}.json"
+    sub = jailbreakbench.load(path).submissions[0]
     missing = [t for t in sub.evidence if not t.prompt]
-    assert len(missing) == 96
+    assert len(missing) == exhausted
     for t in missing:
-        assert t.response is None and t.error and "not a refusal" in t.error
-        assert t.verdicts and {v.label for v in t.verdicts} == {"error"}
-    assert _labels(sub) == {"error": 96, "refused": 4}
+        assert t.response is None and t.error is None and t.queries == 90
+        assert {v.label for v in t.verdicts} == {"refused"}
+        assert all("search exhausted" in v.rationale and "90 target queries" in v.rationale for v in t.verdicts)
+    labels = _labels(sub)
+    assert (labels["complied"], labels["refused"], sum(labels.values())) == (complied, 100 - complied, 100)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["parameters"]["attack_success_rate"] == complied / 100  # the file's own rate
+    assert sum(t.queries or 0 for t in sub.evidence) == data["parameters"]["total_number_of_queries"]
+
+
+def test_a_null_prompt_without_a_search_record_stays_an_error(artifacts: Path, tmp_path: Path) -> None:
+    """Only jailbroken: false with queries spent is a failed search; otherwise a null prompt is missing
+    evidence (an error, never a refusal)."""
+    data = json.loads((artifacts / "PAIR/black_box/gpt-4-0125-preview.json").read_text(encoding="utf-8"))
+    rows = [r for r in data["jailbreaks"] if r["prompt"] is None][:3]
+    rows[0] = {**rows[0], "number_of_queries": None}
+    rows[1] = {**rows[1], "jailbroken": None}
+    rows[2] = {**rows[2], "number_of_queries": 0}
+    path = tmp_path / "PAIR" / "black_box" / "gpt-4-0125-preview.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({**data, "jailbreaks": rows}), encoding="utf-8")
+    sub = jailbreakbench.load(path).submissions[0]
+    assert [t.error is not None for t in sub.evidence] == [True, True, True]
+    assert "refused" not in {v.label for t in sub.evidence for v in t.verdicts
+                             if v.judge != "jailbreakbench/llama-guard-1"}
 
 
 def test_submission_fields(artifacts: Path) -> None:
@@ -105,7 +140,7 @@ def test_warnings_report_the_quirks(artifacts: Path) -> None:
     text = "\n".join(pair.warnings)
     assert "no baseline transcripts: UN cannot be measured" in text
     assert "total_number_of_jailbreaks says 82 but 69" in text
-    assert "18 of 100 row(s) have a null prompt" in text
+    assert "18 of 100 row(s) are exhausted searches" in text and "have a null prompt" not in text
     dsn = jailbreakbench.load(artifacts / "DSN/white_box/vicuna-13b-v1.5.json")
     assert any("no jailbroken_llama_guard1 field" in w for w in dsn.warnings)
     rs = jailbreakbench.load(artifacts / "prompt_with_random_search/black_box/gpt-4-0125-preview.json")

@@ -65,6 +65,8 @@ class Transcript(Model):
     started_at: datetime | None = None
     finished_at: datetime | None = None
     verdicts: list[Verdict] = Field(default_factory=list, description="verdicts recorded with the evidence")
+    queries: int | None = Field(None, ge=0, description="target queries a search attack (PAIR, TAP) spent on "
+                                "this behaviour; its final prompt is the one attempt (JSS 2.0 §5.0)")
 
     @model_validator(mode="after")
     def _reference_named(self) -> Transcript:
@@ -81,4 +83,5 @@ class Transcript(Model):
     @property
     def content_hash(self) -> str:
         """sha256 of what was sent and received (verdicts excluded: they are judgments, not evidence)."""
-        return sha256_of(self.model_dump(mode="json", exclude={"verdicts"}))
+        exclude = {"verdicts"} | ({"queries"} if self.queries is None else set())
+        return sha256_of(self.model_dump(mode="json", exclude=exclude))
