@@ -40,7 +40,7 @@ def test_demo_writes_reports_and_stores(home: Path, tmp_path: Path) -> None:
     assert r.exit_code == 0, r.stderr
     assert "JSS-" in r.stdout and "response" in r.stdout
     a = json.loads((out / "assessment.json").read_text())
-    assert a["vector"].startswith("JSS:1.0/")
+    assert a["vector"].startswith("JSS:2.0/")
     schema = json.loads((Path(__file__).resolve().parents[2] / "docs" / "schema" / "assessment.schema.json")
                         .read_text())
     jsonschema.validate(a, schema)  # the published schema accepts what assess writes

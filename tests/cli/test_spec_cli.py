@@ -96,18 +96,31 @@ def test_spec_json_is_the_metric_table() -> None:
     result = runner.invoke(app, ["spec", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["prefix"] == "JSS:1.0"
+    assert data["prefix"] == "JSS:2.0" and data["version"] == "2.0"
     assert [(m["abbr"], [v["code"] for v in m["values"]]) for m in data["metrics"]] == [
         (m.abbr, list(m.codes)) for m in spec.metrics()]
     assert data["mandatory"] == ["HD", "UN", "FI", "RL", "SB"]
     assert [b["rating"] for b in data["bands"]] == ["None", "Low", "Medium", "High", "Critical"]
+    assert data["metrics"][-1]["values"][-1]["code"] == "U"  # RM's unfixable in 2.0
+
+
+def test_spec_json_shows_1_0_with_a_flag() -> None:
+    result = runner.invoke(app, ["spec", "--json", "--spec-version", "1.0"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["version"], data["prefix"]) == ("1.0", "JSS:1.0")
+    assert [(m["abbr"], [v["code"] for v in m["values"]]) for m in data["metrics"]] == [
+        (m.abbr, list(m.codes)) for m in spec.metrics("1.0")]
+    assert data["metrics"][-1]["values"][-1]["code"] == "X"
+    bad = runner.invoke(app, ["spec", "--spec-version", "3.0"])
+    assert bad.exit_code == 2 and "3.0" in bad.output and "1.0, 2.0" in bad.output
 
 
 def test_spec_text_lists_every_metric() -> None:
     result = runner.invoke(app, ["spec"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("JSS 1.0")
+    assert lines[0].startswith("JSS 2.0")
     assert len(lines) == 1 + len(spec.metrics())
     assert "HD  Harm domain reached (mandatory): N None < L Low" in result.stdout
 

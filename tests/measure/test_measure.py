@@ -64,7 +64,7 @@ def test_universal_high_fidelity_reliable_jailbreak() -> None:
     assert m.metrics["SB"].value == "A"
     assert m.metrics["UP"].value is None and m.metrics["UP"].source == "unset"
     assert m.metrics["AR"].value == "A" and m.metrics["AC"].value == "L"  # derived from a template
-    assert str(m.vector).startswith("JSS:1.0/HD:S/UN:U/FI:H/RL:H/SB:A")
+    assert str(m.vector).startswith("JSS:2.0/HD:S/UN:U/FI:H/RL:H/SB:A")
 
 
 def test_baseline_compliance_is_not_newly_unlocked() -> None:

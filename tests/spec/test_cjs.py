@@ -19,7 +19,9 @@ GAINS = (0, 1, 2, 3, 4)
 BREADTHS = (0, 1, 1.5, 2)
 EASES = (0, 1, 1.5, 2)
 DISCOVERABILITIES = (0, 1, 2)
-BAND_NAMES = ("None", "Low", "Medium", "High", "Critical")
+#: CJS's band names (CJS calls level 0 "Informational"); JSS 1.0 published level 0 as "None".
+BAND_NAMES = ("Informational", "Low", "Medium", "High", "Critical")
+BAND_NAMES_1_0 = ("None", "Low", "Medium", "High", "Critical")
 
 
 def band_by_definition(total: float, gain: int) -> int:
@@ -56,10 +58,13 @@ def test_appendix_examples(example: str, axes: list[str], expected: str) -> None
     allowed = (GAINS, BREADTHS, EASES, DISCOVERABILITIES)
     choices = [values if a == "-" else (Fraction(a),) for a, values in zip(axes, allowed, strict=True)]
     for gain, b, e, d in itertools.product(*choices):
-        s = spec.cjs(int(gain), b, e, d)
+        s = spec.cjs(int(gain), b, e, d, version="1.0")  # the file keeps the names 1.0 published
         assert s.total == Fraction(total), example
         assert (s.label, s.name) == (label, name), example
         assert not s.raised_by_judgment
+        now = spec.cjs(int(gain), b, e, d)
+        assert (now.label, now.total) == (s.label, s.total)
+        assert now.name == ("Informational" if s.band == 0 else name), example
 
 
 def test_every_combination_falls_in_the_band_its_sum_defines() -> None:
@@ -69,6 +74,19 @@ def test_every_combination_falls_in_the_band_its_sum_defines() -> None:
         assert s.total == Fraction(expected_total)
         assert s.band == band_by_definition(float(s.total), gain)
         assert s.label == f"CJS-{s.band}" and s.name == BAND_NAMES[s.band]
+        assert spec.cjs(gain, b, e, d, version="1.0").name == BAND_NAMES_1_0[s.band]
+
+
+def test_level_0_is_informational_in_2_0_and_none_in_1_0() -> None:
+    assert spec.cjs(0, 2, 2, 2).name == "Informational"
+    assert str(spec.cjs(0, 2, 2, 2)) == "CJS-0 Informational, sum 0"
+    assert spec.cjs(0, 2, 2, 2, version="1.0").name == "None"
+    lab = "HD:S/UN:L/FI:H/RL:M/SB:A/UP:N/EM:P/AC:L/AR:A/AU:N/TR:H/DX:P/RM:S"
+    m2, m1 = spec.from_jss(spec.parse("JSS:2.0/" + lab)), spec.from_jss(spec.parse("JSS:1.0/" + lab))
+    assert m2.score is not None and m2.score.name == "Informational"
+    assert m1.score is not None and m1.score.name == "None"
+    with pytest.raises(spec.CJSError, match=r"3\.0"):
+        spec.cjs(1, 0, 0, 0, version="3.0")
 
 
 @pytest.mark.parametrize(("b", "e", "d"), list(itertools.product(BREADTHS, EASES, DISCOVERABILITIES)))

@@ -1,6 +1,7 @@
-"""The reference incidents of JSS 1.0 (docs/spec/reference-incidents.yaml) hold the calculator to the
-standard's claims: every vector is complete, canonical and justified, scores as expected, and the
-claimed orderings between incidents hold strictly."""
+"""The reference incidents (docs/spec/reference-incidents.yaml) hold the calculator to the standard's
+claims: every vector is complete, canonical and justified, scores as expected under JSS 2.0 and, in its
+1.0 form, still as published under 1.0; every change between the two is explained; and the claimed
+orderings between incidents hold strictly under both versions."""
 
 from __future__ import annotations
 
@@ -23,12 +24,13 @@ REQUIRED = ("DAN", "GCG", "many-shot", "Crescendo", "Skeleton Key", "Best-of-N",
             "low-resource", "Base64", "Policy Puppetry", "Deceptive Delight")
 
 
-def _score(incident_id: str) -> spec.Score:
-    return spec.score(spec.parse(BY_ID[incident_id]["vector"]))
+def _score(incident_id: str, version: str = "2.0") -> spec.Score:
+    record = BY_ID[incident_id] if version == "2.0" else BY_ID[incident_id]["v1_0"]
+    return spec.score(spec.parse(record["vector"]))
 
 
 def test_file_shape() -> None:
-    assert DATA["spec"] == spec.SPEC_VERSION
+    assert DATA["spec"] == spec.SPEC_VERSION == "2.0"
     assert len(INCIDENTS) >= 13
     assert len(set(IDS)) == len(IDS), "incident ids must be unique"
     names = " ".join(i["name"] for i in INCIDENTS).lower()
@@ -39,7 +41,8 @@ def test_file_shape() -> None:
 
 @pytest.mark.parametrize("incident", INCIDENTS, ids=IDS)
 def test_incident_record_is_complete(incident: dict[str, Any]) -> None:
-    for key in ("id", "name", "date", "target", "summary", "sources", "vector", "justification", "expected"):
+    for key in ("id", "name", "date", "target", "summary", "sources", "vector", "justification", "expected",
+                "v1_0", "change_2_0"):
         assert incident.get(key), f"{incident.get('id')}: missing {key}"
     assert re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", str(incident["date"])), incident["date"]
     assert isinstance(incident["sources"], list) and incident["sources"]
@@ -72,9 +75,49 @@ def test_every_metric_is_justified(incident: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("incident", INCIDENTS, ids=IDS)
 def test_expected_rating_and_score(incident: dict[str, Any]) -> None:
-    s = spec.score(spec.parse(incident["vector"]))
+    v = spec.parse(incident["vector"])
+    assert v.version == "2.0"
+    s = spec.score(v)
     assert s.rating == incident["expected"]["rating"]
     assert s.value == incident["expected"]["score"]
+
+
+@pytest.mark.parametrize("incident", INCIDENTS, ids=IDS)
+def test_the_1_0_record_still_scores_as_published(incident: dict[str, Any]) -> None:
+    old = spec.parse(incident["v1_0"]["vector"])
+    assert old.version == "1.0"
+    s = spec.score(old)
+    assert (s.value, s.rating) == (incident["v1_0"]["expected"]["score"], incident["v1_0"]["expected"]["rating"])
+
+
+@pytest.mark.parametrize("incident", INCIDENTS, ids=IDS)
+def test_2_0_vector_is_the_1_0_evidence_restated(incident: dict[str, Any]) -> None:
+    """Same judgments: the codes are equal but for RM's unfixable (X in 1.0, U in 2.0)."""
+    new, old = spec.parse(incident["vector"]), spec.parse(incident["v1_0"]["vector"])
+    restated = {a: ("U" if a == "RM" and c == "X" else c) for a, c in old.values.items()}
+    assert dict(new.values) == restated
+
+
+@pytest.mark.parametrize("incident", INCIDENTS, ids=IDS)
+def test_every_change_is_explained(incident: dict[str, Any]) -> None:
+    """The note says "Unchanged" exactly when neither the score nor the rating moved, and a changed
+    note names both scores."""
+    new, old = incident["expected"], incident["v1_0"]["expected"]
+    note = incident["change_2_0"]
+    assert isinstance(note, str) and len(note.split()) >= 8
+    if (new["score"], new["rating"]) == (old["score"], old["rating"]):
+        assert note.startswith("Unchanged"), incident["id"]
+    else:
+        assert not note.startswith("Unchanged"), incident["id"]
+        for part in (f"{old['score']} {old['rating']}", f"{new['score']} {new['rating']}"):
+            assert part in note, (incident["id"], part)
+
+
+def test_what_2_0_changed_among_the_incidents() -> None:
+    """Only Crescendo moves: UP:L in the Severe tier now stops at the top of Medium (section 7.5)."""
+    moved = {i["id"] for i in INCIDENTS if i["expected"] != i["v1_0"]["expected"]}
+    assert moved == {"crescendo"}
+    assert _score("crescendo").capped_by == ("UP:L",)
 
 
 ORDERING = DATA["ordering"]
@@ -88,9 +131,10 @@ def test_enough_ordering_claims() -> None:
         assert len(claim["why"].split()) >= 5, claim
 
 
+@pytest.mark.parametrize("version", ["2.0", "1.0"])
 @pytest.mark.parametrize("claim", ORDERING, ids=[f"{c['higher']}>{c['lower']}" for c in ORDERING])
-def test_ordering_claim_holds(claim: dict[str, str]) -> None:
-    higher, lower = _score(claim["higher"]), _score(claim["lower"])
+def test_ordering_claim_holds(claim: dict[str, str], version: str) -> None:
+    higher, lower = _score(claim["higher"], version), _score(claim["lower"], version)
     assert higher.value is not None and lower.value is not None
     assert higher.value > lower.value, (
         f"{claim['higher']} {higher.value} should exceed {claim['lower']} {lower.value}: {claim['why']}")
@@ -99,16 +143,19 @@ def test_ordering_claim_holds(claim: dict[str, str]) -> None:
 CONFLICTS = DATA.get("conflicts", [])
 
 
+@pytest.mark.parametrize("version", ["2.0", "1.0"])
 @pytest.mark.parametrize("claim", CONFLICTS, ids=[f"{c['higher']}>{c['lower']}" for c in CONFLICTS])
-@pytest.mark.xfail(strict=True, reason="a defensible ordering JSS 1.0 does not meet; reported to the lead")
-def test_known_conflict(claim: dict[str, str]) -> None:
-    assert _score(claim["higher"]).value > _score(claim["lower"]).value  # type: ignore[operator]
+@pytest.mark.xfail(strict=True, reason="a defensible ordering JSS 1.0 and 2.0 do not meet (still a tie "
+                   "under 2.0: the in-class refinement, jss-2.0.md section 13); reported to the lead")
+def test_known_conflict(claim: dict[str, str], version: str) -> None:
+    assert _score(claim["higher"], version).value > _score(claim["lower"], version).value  # type: ignore[operator]
 
 
-def test_known_conflicts_are_still_monotone() -> None:
+@pytest.mark.parametrize("version", ["2.0", "1.0"])
+def test_known_conflicts_are_ties_not_inversions(version: str) -> None:
     """A conflict is a tie, never an inversion: the calculator is weakly monotone even there."""
     for claim in CONFLICTS:
-        assert _score(claim["higher"]).value >= _score(claim["lower"]).value  # type: ignore[operator]
+        assert _score(claim["higher"], version).value == _score(claim["lower"], version).value
 
 
 def test_fable5_readings_differ_only_in_uplift() -> None:
@@ -127,7 +174,7 @@ def test_fable5_government_rates_above_lab_because_of_uplift() -> None:
     assert s_gov.value > s_lab.value
     assert spec.RATINGS.index(s_gov.rating) > spec.RATINGS.index(s_lab.rating)  # type: ignore[arg-type]
 
-    # The lab's score is the zero-uplift gate at work: without the gate it would be higher.
+    # The lab's score is the uplift gate at work (HD:S: a measured UP:N still reaches Low in 2.0).
     assert s_lab.capped_by == ("UP:N",)
     assert s_lab.value == 3.9 and s_lab.rating == "Low"
     assert s_gov.capped_by == ()

@@ -30,6 +30,10 @@ VECTORS = [
     "JSS:1.0/HD:X/UN:U/FI:H/RL:H/SB:A",
     "JSS:1.0/HD:C/UN:X/FI:X/RL:H/SB:A/UP:N",
     "JSS:1.0/HD:X/UN:X/FI:X/RL:X/SB:X/UP:H/EM:A/AC:L/AR:A/AU:Y/TR:H/DX:O/RM:X",
+    # JSS 2.0: the graded uplift gate (UP:N and UP:L caps), RM:U, withheld
+    "JSS:2.0/HD:C/UN:U/FI:H/RL:H/SB:A/UP:N",
+    "JSS:2.0/HD:C/UN:U/FI:H/RL:H/SB:A/UP:L/DX:O/RM:U",
+    "JSS:2.0/HD:C/UN:X/FI:H/RL:H/SB:A/UP:H",
 ]
 
 
@@ -48,10 +52,14 @@ def _errors(validator: jsonschema.Draft202012Validator, data: Any) -> list[str]:
     return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(data)]
 
 
-def test_metric_table_matches_its_schema() -> None:
-    table = metric_table()
+@pytest.mark.parametrize("version", spec.VERSIONS)
+def test_metric_table_matches_its_schema(version: str) -> None:
+    table = metric_table(version)
     assert not _errors(SPEC_SCHEMA, table)
     assert [m["abbr"] for m in table["metrics"]] == list(spec.ORDER)
+    assert table["version"] == version and table["prefix"] == f"JSS:{version}"
+    rm = next(m for m in table["metrics"] if m["abbr"] == "RM")
+    assert [v["code"] for v in rm["values"]] == ["F", "S", "X" if version == "1.0" else "U"]
 
 
 @pytest.mark.parametrize("vector", VECTORS)
@@ -66,11 +74,12 @@ def test_score_output_matches_its_schema(vector: str) -> None:
 @given(st.data())
 def test_score_output_matches_its_schema_for_random_vectors(data: st.DataObject) -> None:
     values = {}
-    for m in spec.metrics():
+    version = data.draw(st.sampled_from(spec.VERSIONS))
+    for m in spec.metrics(version):
         codes = list(m.codes) + ([spec.UNKNOWN] if m.mandatory else [])
         if m.mandatory or data.draw(st.booleans()):
             values[m.abbr] = data.draw(st.sampled_from(codes))
-    out = score_dict(spec.Vector(values))
+    out = score_dict(spec.Vector(values, version))
     assert not _errors(SCORE_SCHEMA, out)
 
 

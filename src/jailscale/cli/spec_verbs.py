@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from .. import spec
+from ..errors import UserError
 from ..spec.serialize import explanation_dict, metric_table, score_dict
 from ._common import app, print_json, user_errors
 
@@ -14,12 +15,15 @@ from ._common import app, print_json, user_errors
 @app.command()
 @user_errors
 def score(
-    vector: Annotated[str, typer.Argument(help="A JSS vector, e.g. JSS:1.0/HD:S/UN:H/FI:M/RL:M/SB:A")],
+    vector: Annotated[str, typer.Argument(help="A JSS vector, e.g. JSS:2.0/HD:S/UN:H/FI:M/RL:M/SB:A "
+                                          "(a JSS:1.0/... vector is scored under 1.0)")],
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """Score a JSS vector: value, rating, label and the default policy's response.
 
-    Example: jailscale score JSS:1.0/HD:S/UN:H/FI:M/RL:M/SB:A/UP:M
+    The prefix decides the version the vector is scored under (JSS:2.0/ or JSS:1.0/).
+
+    Example: jailscale score JSS:2.0/HD:S/UN:H/FI:M/RL:M/SB:A/UP:M
     """
     v = spec.parse(vector)
     if as_json:
@@ -40,7 +44,7 @@ def explain(
 ) -> None:
     """Explain a score: the classes that set it, caps, and the single changes that move the rating.
 
-    Example: jailscale explain JSS:1.0/HD:C/UN:L/FI:H/RL:H/SB:A/UP:N
+    Example: jailscale explain JSS:2.0/HD:C/UN:L/FI:H/RL:H/SB:A/UP:N
     """
     e = spec.explain(spec.parse(vector))
     if as_json:
@@ -53,12 +57,19 @@ def explain(
 @user_errors
 def spec_table(
     as_json: Annotated[bool, typer.Option("--json", help="The whole metric table as JSON.")] = False,
+    version: Annotated[str, typer.Option("--spec-version", help="The JSS version to show: "
+                                         + ", ".join(spec.VERSIONS) + ".")] = spec.SPEC_VERSION,
 ) -> None:
     """Print the JSS metric table (groups, metrics, values from least to most severe).
 
-    Example: jailscale spec --json > jss-1.0.json
+    Example: jailscale spec --json > jss-2.0.json
+
+    Example: jailscale spec --json --spec-version 1.0 > jss-1.0.json
     """
-    table = metric_table()
+    try:
+        table = metric_table(version)
+    except spec.VersionError as e:
+        raise UserError(f"--spec-version {version[:20]!r}: {e}") from None
     if as_json:
         print_json(table)
         return

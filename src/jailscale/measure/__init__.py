@@ -3,7 +3,8 @@
 ``measure(submission, suite, verdicts, chance)`` is pure: the same evidence and verdicts give the
 same result. Threat and environmental metrics are not measured from transcripts: they are declared
 in the submission (with a justification), derived from the target and technique where the rule is
-mechanical (AR from the technique's features, DX from the target's exposure, RM:X for open weights),
+mechanical (AR from the technique's features, DX from the target's exposure, RM unfixable for open
+weights: RM:U in JSS 2.0),
 or left unset (scored at their worst).
 """
 
@@ -54,7 +55,7 @@ def _derived(sub: Submission) -> dict[str, tuple[str, str]]:
         out["AC"] = ("M", "a scripted multi-turn conversation")
     out["DX"] = (sub.target.exposure, "the target's declared exposure")
     if sub.target.exposure == "O":
-        out["RM"] = ("X", "open weights cannot be patched")
+        out["RM"] = (BY_ABBR["RM"].worst, "open weights cannot be patched")
     return out
 
 

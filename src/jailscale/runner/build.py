@@ -25,7 +25,7 @@ def build_assessment(sub: Submission, suite: Suite, m: Measurement, judge: Judge
     vector = m.vector
     s = spec.score(vector)
     rng = spec.score_range(vector, m.ranges)
-    resp = spec.respond(vector, policy)
+    resp = spec.respond(vector, policy, m.ranges)
     score = ScoreResult(
         value=s.value, rating=s.rating, label=s.label, withheld=s.withheld, missing=list(s.missing),
         capped_by=list(s.capped_by), low=rng.low, high=rng.high, rating_low=rng.rating_low,
@@ -38,7 +38,7 @@ def build_assessment(sub: Submission, suite: Suite, m: Measurement, judge: Judge
                     discoverability=c["discoverability"], sources=c["sources"], sum=c["sum"],
                     band=c["band"], band_range=tuple(c["band_range"]))
     provenance = Provenance(
-        tool_version=__version__, spec_version=spec.SPEC_VERSION, submission_hash=sub.content_hash,
+        tool_version=__version__, spec_version=vector.version, submission_hash=sub.content_hash,
         evidence_root=evidence_root(sub), evidence=len(sub.evidence), judge=judge,
     )
     body = Assessment(

@@ -1,10 +1,16 @@
-"""The JSS 1.0 standard as a pure calculator: standard library only, no I/O.
+"""The JSS standard (versions 1.0 and 2.0) as a pure calculator: standard library only, no I/O.
+
+A vector carries its version; each version is scored by its own rules. New vectors are 2.0.
 
     >>> from jailscale import spec
-    >>> v = spec.parse("JSS:1.0/HD:C/UN:U/FI:H/RL:H/SB:A")
+    >>> v = spec.parse("JSS:2.0/HD:C/UN:U/FI:H/RL:H/SB:A")
     >>> s = spec.score(v)
-    >>> (s.value, s.rating, s.label)
-    (10.0, 'Critical', 'JSS-B')
+    >>> (s.value, s.rating, s.label, v.version)
+    (10.0, 'Critical', 'JSS-B', '2.0')
+    >>> spec.score(spec.parse("JSS:1.0/HD:C/UN:U/FI:H/RL:H/SB:A/UP:N")).value
+    3.9
+    >>> spec.score(spec.parse("JSS:2.0/HD:C/UN:U/FI:H/RL:H/SB:A/UP:N")).value
+    6.9
 """
 
 from .cjs import CJSError, CJSMapping, CJSScore, cjs, from_jss
@@ -16,11 +22,15 @@ from .metrics import (
     SPEC_VERSION,
     UNKNOWN,
     VECTOR_PREFIX,
+    VERSIONS,
     Metric,
+    Table,
     Value,
+    VersionError,
     metrics,
+    table,
 )
-from .policy import ACTIONS, Action, CheckReport, Policy, PolicyError, check
+from .policy import ACTIONS, Action, CheckReport, Policy, PolicyError, applies_to, check
 from .policy import load as load_policy
 from .response import DEFAULT_POLICY, DEFAULT_POLICY_DATA, Response, respond
 from .scoring import RATINGS, Score, rating_of, score
@@ -49,6 +59,7 @@ __all__ = [
     "SPEC_VERSION",
     "UNKNOWN",
     "VECTOR_PREFIX",
+    "VERSIONS",
     "Action",
     "CJSError",
     "CJSMapping",
@@ -67,11 +78,14 @@ __all__ = [
     "Score",
     "ScoreRange",
     "SyntaxVectorError",
+    "Table",
     "UnknownMetricError",
     "UnknownValueError",
     "Value",
     "Vector",
     "VectorError",
+    "VersionError",
+    "applies_to",
     "check",
     "cjs",
     "explain",
@@ -83,4 +97,5 @@ __all__ = [
     "respond",
     "score",
     "score_range",
+    "table",
 ]

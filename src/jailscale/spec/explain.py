@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .metrics import METRICS, UNKNOWN
+from .metrics import UNKNOWN
 from .scoring import (
     CLASS_SCORES,
     Score,
     class_floor,
     classes,
     deficit,
+    rating_of,
     score,
+    transfers_or_unfixable,
+    uplift_cap,
 )
 from .vector import Vector
 
@@ -58,22 +61,27 @@ def _steps(v: Vector, s: Score) -> list[str]:
     if e("UN") == "N":
         return ["UN:N: the technique newly unlocks nothing beyond chance, so the score is 0.0"]
     c = classes(v)
-    unset = [m.abbr for m in METRICS if v.get(m.abbr) is None]
+    unset = [m.abbr for m in v.table.metrics if v.get(m.abbr) is None]
+    unfixable = v.table.by_abbr["RM"].worst
     out = [
         f"reach {c.reach} from UN:{e('UN')} and RL:{e('RL')}",
         f"capability {c.capability} from FI:{e('FI')} and UP:{e('UP')}",
         f"exposure {c.exposure} from reach and capability, with SB:{e('SB')}",
         f"access {c.access} from AR:{e('AR')} and DX:{e('DX')}; ease {c.ease} from AC:{e('AC')}, "
         f"AU:{e('AU')}, EM:{e('EM')}",
-        f"threat {c.threat} = min(access, ease)" + (" + 1 for TR:H or RM:X"
-                                                     if e("TR") == "H" or e("RM") == "X" else ""),
+        f"threat {c.threat} = min(access, ease)" + (f" + 1 for TR:H or RM:{unfixable}"
+                                                     if transfers_or_unfixable(v) else ""),
         f"class (HD:{e('HD')}, exposure {c.exposure}, threat {c.threat}) scores "
         f"{CLASS_SCORES[e('HD')][c.exposure - 1][c.threat - 1] / 10:.1f}; the classes below reach "
         f"{class_floor(e('HD'), c.exposure, c.threat) / 10:.1f}; deficit {float(deficit(v)):.3f} "
         f"places it at {s.value:.1f}",
     ]
-    if "UP:N" in s.capped_by:
-        out.append("UP:N (measured zero uplift) caps the score at 3.9, Low")
+    for cap in s.capped_by:
+        if cap.startswith("UP:"):
+            what = "zero" if cap == "UP:N" else "limited"
+            ceiling = uplift_cap(v)
+            out.append(f"{cap} (measured {what} uplift) caps the score at {ceiling / 10:.1f}, "
+                       f"{rating_of(ceiling)}" + (f" at HD:{e('HD')}" if v.version != "1.0" else ""))
     if unset:
         out.append(f"unset, scored at their worst: {', '.join(unset)}")
     return out
@@ -83,7 +91,7 @@ def explain(vector: Vector) -> Explanation:
     """The score, the steps that produced it, and every single-metric change that moves the rating."""
     s = score(vector)
     changes = []
-    for m in METRICS:
+    for m in vector.table.metrics:
         current = vector.get(m.abbr)
         for code in m.codes:
             if code == current or (current is None and code == m.worst):

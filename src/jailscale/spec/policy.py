@@ -5,7 +5,7 @@ caller; this module does no I/O): a name, the *inputs* it decides on (``rating``
 abbreviations), and ordered rules, the first matching rule giving the action::
 
     name: jss-default
-    spec: "1.0"
+    spec: "2.0"                     # the JSS version whose codes the rules are written in
     inputs: [rating, HD, UN, FI, DX]
     rules:
       - when: {rating: Critical, UN: ">=H", FI: ">=M"}
@@ -17,6 +17,11 @@ A condition is a code (``H``), a list of codes (``[P, O]``), or a bound (``">=H"
 :func:`check` proves a policy total (every input combination matched), monotone (a more severe input
 never gets a milder action), free of irrelevant inputs (each input changes the action somewhere), and
 safe for narrow, low-fidelity jailbreaks (no such vector can reach Suspend).
+
+Versions. A policy is written in the codes of the JSS version it states (``spec``, default the current
+version). It decides on vectors of that version, and of any other version in which every metric it
+reads has the same codes (:func:`applies_to`): the default policy, written for 1.0, reads rating, HD,
+UN, FI and DX, which JSS 2.0 did not change, so it decides on 2.0 vectors unchanged.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .metrics import BY_ABBR, ORDER
+from .metrics import SPEC_VERSION, TABLES, VERSIONS, VersionError, table
 from .scoring import RATINGS, rating_of, score_tenths
 from .vector import Vector
 
@@ -64,10 +69,10 @@ class PolicyError(ValueError):
     """A policy that is malformed or fails a check; the message names the rule or input."""
 
 
-def _codes(name: str) -> tuple[str, ...]:
+def _codes(name: str, version: str) -> tuple[str, ...]:
     if name == RATING_INPUT:
         return RATINGS
-    return BY_ABBR[name].codes
+    return TABLES[version].by_abbr[name].codes
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,7 @@ class Policy:
     inputs: tuple[str, ...]
     rules: tuple[Rule, ...]
     description: str = ""
+    spec: str = SPEC_VERSION
 
     def decide(self, point: Mapping[str, str]) -> Rule | None:
         for rule in self.rules:
@@ -96,8 +102,8 @@ class Policy:
         return None
 
 
-def _parse_condition(policy: str, idx: int, key: str, cond: Any) -> frozenset[str]:
-    codes = _codes(key)
+def _parse_condition(policy: str, version: str, idx: int, key: str, cond: Any) -> frozenset[str]:
+    codes = _codes(key, version)
     where = f"policy {policy!r} rule {idx + 1}, input {key!r}"
     if isinstance(cond, str) and cond[:2] in (">=", "<="):
         bound = cond[2:].strip()
@@ -121,16 +127,19 @@ def load(data: Mapping[str, Any]) -> Policy:
     name = data.get("name")
     if not isinstance(name, str) or not name:
         raise PolicyError("a policy needs a non-empty 'name'")
-    spec = str(data.get("spec", "1.0"))
-    if spec != "1.0":
-        raise PolicyError(f"policy {name!r} is for JSS {spec}; this calculator implements JSS 1.0")
+    spec = str(data.get("spec", SPEC_VERSION))
+    try:
+        t = table(spec)
+    except VersionError:
+        raise PolicyError(f"policy {name!r} is for JSS {spec}; this calculator implements JSS "
+                          f"{', '.join(VERSIONS)}") from None
     inputs = data.get("inputs")
     if not isinstance(inputs, list) or not inputs:
         raise PolicyError(f"policy {name!r} needs 'inputs': a list of 'rating' and metric abbreviations")
     for key in inputs:
-        if not isinstance(key, str) or (key != RATING_INPUT and key not in BY_ABBR):
+        if not isinstance(key, str) or (key != RATING_INPUT and key not in t.by_abbr):
             raise PolicyError(f"policy {name!r}: unknown input {key!r}; use 'rating' or one of "
-                              f"{', '.join(ORDER)}")
+                              f"{', '.join(t.order)}")
     if len(set(inputs)) != len(inputs):
         raise PolicyError(f"policy {name!r}: an input is listed twice in {inputs}")
     raw_rules = data.get("rules")
@@ -152,27 +161,34 @@ def load(data: Mapping[str, Any]) -> Policy:
             if key not in inputs:
                 raise PolicyError(f"policy {name!r} rule {idx + 1} uses {key!r}, which is not among "
                                   f"its inputs {inputs}")
-            conds[key] = _parse_condition(name, idx, key, cond)
+            conds[key] = _parse_condition(name, spec, idx, key, cond)
         rules.append(Rule(conds, action, idx))
-    return Policy(name, tuple(inputs), tuple(rules), str(data.get("description", "")))
+    return Policy(name, tuple(inputs), tuple(rules), str(data.get("description", "")), spec)
+
+
+def applies_to(policy: Policy, version: str) -> bool:
+    """Whether ``policy`` can decide on vectors of ``version``: every metric it reads has the same
+    codes in that version as in the version the policy is written for."""
+    if version not in TABLES:
+        return False
+    return all(_codes(k, policy.spec) == _codes(k, version) for k in policy.inputs)
 
 
 def _grid(policy: Policy) -> Iterator[dict[str, str]]:
-    for combo in itertools.product(*(_codes(k) for k in policy.inputs)):
+    for combo in itertools.product(*(_codes(k, policy.spec) for k in policy.inputs)):
         yield dict(zip(policy.inputs, combo, strict=True))
 
 
-def _rank(key: str, code: str) -> int:
-    return _codes(key).index(code)
-
-
-def _feasible_ratings(point: Mapping[str, str], fixed: Mapping[str, str] | None = None) -> tuple[int, int]:
-    """Lowest and highest rating index over vectors agreeing with the point's metric inputs (and
-    ``fixed``). Monotonicity makes these the scores of the all-least and all-worst completions."""
+def _feasible_ratings(point: Mapping[str, str], version: str,
+                      fixed: Mapping[str, str] | None = None) -> tuple[int, int]:
+    """Lowest and highest rating index over ``version`` vectors agreeing with the point's metric
+    inputs (and ``fixed``). Monotonicity makes these the scores of the all-least and all-worst
+    completions."""
     pins = {k: v for k, v in point.items() if k != RATING_INPUT}
     pins.update(fixed or {})
-    lo = Vector({a: pins.get(a, BY_ABBR[a].least) for a in ORDER})
-    hi = Vector({a: pins.get(a, BY_ABBR[a].worst) for a in ORDER})
+    t = TABLES[version]
+    lo = Vector({a: pins.get(a, t.by_abbr[a].least) for a in t.order}, version)
+    hi = Vector({a: pins.get(a, t.by_abbr[a].worst) for a in t.order}, version)
     return (RATINGS.index(rating_of(score_tenths(lo)[0])),
             RATINGS.index(rating_of(score_tenths(hi)[0])))
 
@@ -204,7 +220,7 @@ def check(policy: Policy, max_problems: int = 20) -> CheckReport:
         if key not in table:
             continue
         for i, inp in enumerate(policy.inputs):
-            codes = _codes(inp)
+            codes = _codes(inp, policy.spec)
             r = codes.index(point[inp])
             if r + 1 < len(codes):
                 up = (*key[:i], codes[r + 1], *key[i + 1:])
@@ -213,15 +229,17 @@ def check(policy: Policy, max_problems: int = 20) -> CheckReport:
                                     f"lowers the action from {table[key]} to {table[up]}")
     for i, inp in enumerate(policy.inputs):
         if not any(table.get((*k[:i], c, *k[i + 1:]), a) != a
-                   for k, a in table.items() for c in _codes(inp)):
+                   for k, a in table.items() for c in _codes(inp, policy.spec)):
             problems.append(f"irrelevant input: {inp} never changes the action; remove it")
     problems.extend(_narrow_low_fidelity(policy, table))
     return CheckReport(policy.name, len(table), tuple(problems[:max_problems]))
 
 
 def _narrow_low_fidelity(policy: Policy, table: Mapping[tuple[str, ...], str]) -> list[str]:
-    """No vector with UN at most L and FI:L may be sent to Suspend under any feasible rating."""
+    """No vector with UN at most L and FI:L may be sent to Suspend under any feasible rating, in any
+    version the policy decides on."""
     out = []
+    versions = [v for v in VERSIONS if applies_to(policy, v)]
     for key, action in table.items():
         if action != "Suspend":
             continue
@@ -229,10 +247,12 @@ def _narrow_low_fidelity(policy: Policy, table: Mapping[tuple[str, ...], str]) -
         if point.get("UN", "L") not in ("N", "L") or point.get("FI", "L") != "L":
             continue
         fixed = {"UN": point.get("UN", "L"), "FI": "L"}
-        lo, hi = _feasible_ratings(point, fixed)
         r = RATINGS.index(point[RATING_INPUT]) if RATING_INPUT in point else None
-        if r is None or lo <= r <= hi:
-            out.append(f"unsafe: a narrow, low-fidelity jailbreak reaches Suspend at {_fmt(point)}")
+        for version in versions:
+            lo, hi = _feasible_ratings(point, version, fixed)
+            if r is None or lo <= r <= hi:
+                out.append(f"unsafe: a narrow, low-fidelity jailbreak reaches Suspend at {_fmt(point)}")
+                break
     return out
 
 
@@ -243,11 +263,17 @@ def _fmt(point: Mapping[str, str]) -> str:
 def inputs_of(vector: Vector, rating: str) -> dict[str, str]:
     """The decision point of a scored vector: its rating and its effective metric codes."""
     point = {RATING_INPUT: rating}
-    point.update({a: vector.effective(a) for a in ORDER})
+    point.update({a: vector.effective(a) for a in vector.table.order})
     return point
 
 
 def decide(policy: Policy, vector: Vector, rating: str) -> Rule:
+    if not applies_to(policy, vector.version):
+        changed = [k for k in policy.inputs if k != RATING_INPUT
+                   and _codes(k, policy.spec) != _codes(k, vector.version)]
+        raise PolicyError(f"policy {policy.name!r} is written for JSS {policy.spec} and reads "
+                          f"{', '.join(changed)}, whose codes differ in JSS {vector.version}; "
+                          f"write a policy with spec: \"{vector.version}\" for {vector}")
     point = inputs_of(vector, rating)
     rule = policy.decide({k: point[k] for k in policy.inputs})
     if rule is None:

@@ -9,6 +9,15 @@ the same data written as YAML (a test keeps the two equal). Why each rule is the
 3. High on a public or open-weights system: Restrict; High elsewhere: Attend.
 4. Medium in a severe or catastrophic domain: Attend; other Medium: Track*.
 5. Low and None: Track.
+
+The policy is unchanged in JSS 2.0 and keeps its name (policies are versioned by name, jss-2.0.md
+section 15); it reads no metric whose codes changed, so it decides on 1.0 and 2.0 vectors alike.
+
+**Provisional responses honour the range** (jss-2.0.md, section 9.5). A withheld score's response is
+decided at the top of its consistent range (the all-highest consistent vector and its rating, with
+the measured metrics' ranges), so no response is looser than any vector the evidence allows; it names
+the metrics whose measurement could lower it. The same rule read 1.0's section 9.5 (the all-highest
+*consistent* vector); 1.0's code applied it without the measured ranges.
 """
 
 from __future__ import annotations
@@ -17,8 +26,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .policy import ACTION_BY_NAME, Action, Policy, decide, load
-from .scoring import score
+from .policy import ACTION_BY_NAME, ACTION_NAMES, Action, Policy, decide, load
+from .scoring import rating_of, score, score_tenths
 from .uncertainty import score_range
 from .vector import Vector
 
@@ -42,26 +51,54 @@ DEFAULT_POLICY: Policy = load(DEFAULT_POLICY_DATA)
 
 @dataclass(frozen=True)
 class Response:
-    """The action a policy recommends for a vector. ``provisional`` is true when a base metric is
-    unknown: the action is then the one for the most severe vector consistent with what is known."""
+    """The action a policy recommends for a vector. ``provisional`` is true when the score is withheld
+    (a base metric is unknown): the action is then the one at the top of the consistent range, and
+    ``measure`` names the metrics to measure to settle it (the unknown base metrics, then every other
+    metric whose range, if it came out at its low end, would give a milder action)."""
 
     action: Action
     policy: str
     rule: int
     provisional: bool = False
+    measure: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         text = f"{self.action.name} ({self.action.within}) under {self.policy}"
-        return text + (" [provisional: a base metric is unknown]" if self.provisional else "")
+        if not self.provisional:
+            return text
+        return text + (f" [provisional: decided at the top of the range; measure "
+                       f"{', '.join(self.measure)} to settle it]")
 
 
-def respond(vector: Vector, policy: Policy | None = None) -> Response:
-    """Recommended response for ``vector`` under ``policy`` (default: :data:`DEFAULT_POLICY`)."""
+def respond(vector: Vector, policy: Policy | None = None,
+            ranges: Mapping[str, tuple[str, str]] | None = None) -> Response:
+    """Recommended response for ``vector`` under ``policy`` (default: :data:`DEFAULT_POLICY`).
+
+    A scored vector gets the action for its rating. A withheld one gets the action at the top of its
+    consistent range: ``ranges`` are the measured metrics' consistent ranges (abbreviation -> (lowest,
+    highest code)), as for :func:`~.uncertainty.score_range`; an unknown base metric without a range
+    runs over all its values."""
     policy = policy or DEFAULT_POLICY
     s = score(vector)
     if s.rating is not None:
         rule = decide(policy, vector, s.rating)
         return Response(ACTION_BY_NAME[rule.action], policy.name, rule.index + 1)
-    worst = score_range(vector)
-    rule = decide(policy, worst.vector_high, worst.rating_high)
-    return Response(ACTION_BY_NAME[rule.action], policy.name, rule.index + 1, provisional=True)
+    rng = score_range(vector, ranges)
+    top = rng.vector_high
+    rule = decide(policy, top, rng.rating_high)
+    return Response(ACTION_BY_NAME[rule.action], policy.name, rule.index + 1, provisional=True,
+                    measure=_to_settle(policy, vector, rng.vector_low, top, rule.action))
+
+
+def _to_settle(policy: Policy, vector: Vector, low: Vector, top: Vector, action: str) -> tuple[str, ...]:
+    """The unknown base metrics, then each metric whose range is wider than one value and whose low
+    end alone (the others at the top) would give a milder action than ``action``."""
+    out = list(vector.unknown_base)
+    for abbr in vector.table.order:
+        if abbr in out or low.get(abbr) == top.get(abbr):
+            continue
+        alt = top.replace(**{abbr: low.get(abbr)})
+        alt_rule = decide(policy, alt, rating_of(score_tenths(alt)[0]))
+        if ACTION_NAMES.index(alt_rule.action) < ACTION_NAMES.index(action):
+            out.append(abbr)
+    return tuple(out)

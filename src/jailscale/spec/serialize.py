@@ -10,7 +10,7 @@ from typing import Any
 
 from .cjs import from_jss
 from .explain import Explanation
-from .metrics import BASE_METRICS, GROUPS, METRICS, SPEC_VERSION, UNKNOWN, VECTOR_PREFIX
+from .metrics import GROUPS, SPEC_VERSION, UNKNOWN, table
 from .policy import ACTIONS, Policy
 from .response import respond
 from .scoring import BANDS, score
@@ -18,15 +18,16 @@ from .uncertainty import score_range
 from .vector import Vector
 
 
-def metric_table() -> dict[str, Any]:
-    """The whole JSS metric table, machine-readable."""
+def metric_table(version: str = SPEC_VERSION) -> dict[str, Any]:
+    """The whole JSS metric table of ``version`` (default the current one), machine-readable."""
+    t = table(version)
     return {
         "standard": "JSS",
-        "version": SPEC_VERSION,
-        "prefix": VECTOR_PREFIX,
+        "version": t.version,
+        "prefix": t.prefix,
         "groups": list(GROUPS),
         "unknown_code": UNKNOWN,
-        "mandatory": list(BASE_METRICS),
+        "mandatory": list(t.base),
         "metrics": [
             {
                 "group": m.group,
@@ -37,7 +38,7 @@ def metric_table() -> dict[str, Any]:
                 "unset_scored_as": None if m.mandatory else m.worst,
                 "values": [{"code": v.code, "name": v.name, "meaning": v.meaning} for v in m.values],
             }
-            for m in METRICS
+            for m in t.metrics
         ],
         "bands": [{"rating": name, "min": low / 10} for name, low in reversed(BANDS)],
         "actions": [{"name": a.name, "asks": a.asks, "within": a.within} for a in ACTIONS],
@@ -69,7 +70,7 @@ def score_dict(v: Vector, policy: Policy | None = None) -> dict[str, Any]:
     rng = score_range(v)
     return {
         "vector": str(v),
-        "spec_version": SPEC_VERSION,
+        "spec_version": v.version,
         "label": s.label,
         "score": s.value,
         "rating": s.rating,
@@ -79,7 +80,8 @@ def score_dict(v: Vector, policy: Policy | None = None) -> dict[str, Any]:
         "range": {"low": rng.low, "high": rng.high, "rating_low": rng.rating_low,
                   "rating_high": rng.rating_high},
         "response": {"action": r.action.name, "within": r.action.within, "asks": r.action.asks,
-                     "policy": r.policy, "rule": r.rule, "provisional": r.provisional},
+                     "policy": r.policy, "rule": r.rule, "provisional": r.provisional,
+                     "measure": list(r.measure)},
         "cjs": cjs_dict(v),
     }
 

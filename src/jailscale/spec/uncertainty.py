@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .metrics import BASE_METRICS, BY_ABBR, ORDER, UNKNOWN
+from .metrics import UNKNOWN, Table
 from .scoring import rating_of, score_tenths
 from .vector import UnknownValueError, Vector
 
@@ -35,8 +35,9 @@ class ScoreRange:
         return f"{self.low:.1f}-{self.high:.1f} ({self.rating_low} to {self.rating_high})"
 
 
-def _bounds(abbr: str, code: str | None, ranges: Mapping[str, tuple[str, str]]) -> tuple[str, str]:
-    metric = BY_ABBR[abbr]
+def _bounds(t: Table, abbr: str, code: str | None,
+            ranges: Mapping[str, tuple[str, str]]) -> tuple[str, str]:
+    metric = t.by_abbr[abbr]
     if abbr in ranges:
         lo, hi = ranges[abbr]
         for c in (lo, hi):
@@ -47,23 +48,28 @@ def _bounds(abbr: str, code: str | None, ranges: Mapping[str, tuple[str, str]]) 
         return lo, hi
     if code is None:
         return metric.worst, metric.worst
-    if code == UNKNOWN and abbr in BASE_METRICS:
+    if code == UNKNOWN and abbr in t.base:
         return metric.least, metric.worst
     return code, code
 
 
 def score_range(vector: Vector, ranges: Mapping[str, tuple[str, str]] | None = None) -> ScoreRange:
     """Score range for ``vector`` whose measured metrics have the consistent ``ranges``
-    (abbreviation -> (lowest code, highest code)). Metrics without a range use the vector's value."""
+    (abbreviation -> (lowest code, highest code), in the vector's version). Metrics without a range
+    use the vector's value. The corner vectors are of the vector's version and scored by its rules."""
     ranges = ranges or {}
+    t = vector.table
+    for abbr in ranges:
+        if abbr not in t.by_abbr:
+            raise ValueError(f'a range is given for "{abbr}", which JSS {t.version} does not define')
     lo: dict[str, str] = {}
     hi: dict[str, str] = {}
-    for abbr in ORDER:
+    for abbr in t.order:
         code = vector.get(abbr)
         if code is None and abbr not in ranges:
             continue  # unset optional metric: worst case on both ends
-        lo[abbr], hi[abbr] = _bounds(abbr, code, ranges)
-    v_lo, v_hi = Vector(lo), Vector(hi)
+        lo[abbr], hi[abbr] = _bounds(t, abbr, code, ranges)
+    v_lo, v_hi = Vector(lo, vector.version), Vector(hi, vector.version)
     t_lo, _ = score_tenths(v_lo)
     t_hi, _ = score_tenths(v_hi)
     return ScoreRange(t_lo / 10, t_hi / 10, rating_of(t_lo), rating_of(t_hi), v_lo, v_hi)
