@@ -83,8 +83,11 @@ def _text(x: Any) -> str:
     return "none" if x is None else str(x)
 
 
-def _rescore_1_0(a: Assessment) -> list[Problem]:
-    """JSS 1.0: parse the vector, rescore it, rebuild the range from the metric table's ranges."""
+def _rescore(a: Assessment) -> list[Problem]:
+    """Parse the vector (its prefix selects the version's rules), rescore it, rebuild the range from
+    the metric table's ranges. The default policy's response is recomputed as that version decides
+    it: a 2.0 provisional response at the top of the consistent range (jss-2.0.md 9.5); a 1.0 one as
+    1.0's implementation stored it, from the unknown metrics alone."""
     out: list[Problem] = []
     try:
         vector = spec.parse(a.vector)
@@ -111,6 +114,7 @@ def _rescore_1_0(a: Assessment) -> list[Problem]:
         rng = spec.score_range(vector, ranges)
     except ValueError as e:  # an unknown code or a downward range in the metric table
         out.append(Problem("metrics", "ranges " + _text(sorted(ranges.items())), f"valid ranges ({e})"))
+        ranges = {}
     else:
         _cmp(out, "score.low", sc.low, rng.low)
         _cmp(out, "score.high", sc.high, rng.high)
@@ -121,7 +125,7 @@ def _rescore_1_0(a: Assessment) -> list[Problem]:
         _cmp(out, f"cjs.{name}", getattr(a.cjs, name), c[name])
     _cmp(out, "cjs.band_range", list(a.cjs.band_range), list(c["band_range"]))
     if a.response.policy == spec.DEFAULT_POLICY.name:  # another policy is named, not carried
-        r = spec.respond(vector)
+        r = spec.respond(vector) if vector.version == "1.0" else spec.respond(vector, ranges=ranges)
         _cmp(out, "response.action", a.response.action, r.action.name)
         _cmp(out, "response.rule", a.response.rule, r.rule)
         _cmp(out, "response.provisional", a.response.provisional, r.provisional)
@@ -131,7 +135,7 @@ def _rescore_1_0(a: Assessment) -> list[Problem]:
 #: Rescoring rules by the spec version an assessment states (``provenance.spec_version``). A new
 #: spec version registers its own with :func:`register_scorer`; an assessment stating a version that
 #: is not here cannot be checked and is refused as such.
-SCORERS: dict[str, Scorer] = {"1.0": _rescore_1_0}
+SCORERS: dict[str, Scorer] = {"1.0": _rescore, "2.0": _rescore}
 
 
 def register_scorer(version: str, scorer: Scorer) -> None:
