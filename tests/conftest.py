@@ -20,3 +20,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 def repo_root() -> Path:
     """The checkout's root directory (where pyproject.toml lives)."""
     return REPO_ROOT
+
+# Headless Chromium fixtures (browser, page, shot): tests/browser.py.
+pytest_plugins = ("browser",)
