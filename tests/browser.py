@@ -3,10 +3,12 @@ package driven by Playwright, with screenshots kept as test artifacts.
 
 Fixtures:
 
-- ``browser``: one headless Chromium per test session, launched from ``/usr/bin/chromium`` (or
+- ``browser``: one headless Chromium per test module, launched from ``/usr/bin/chromium`` (or
   ``$JAILSCALE_CHROMIUM``) with Playwright's ``executable_path``: Playwright's own browser download
   (``playwright install``) is never used. Skips with the reason when Playwright or Chromium is
   absent, unless ``JAILSCALE_REQUIRE_BROWSER=1`` (set by .ci/run), where that is a failure.
+  Playwright's sync API keeps an event loop running while the browser is open, so ``asyncio.run``
+  fails meanwhile: keep browser tests in modules of their own (the browser closes with the module).
 - ``page``: a fresh page (1280x900, JavaScript off by default: our pages must work without it),
   whose console messages (CSP violations included) are collected in ``page.console_messages``.
 - ``shot(page, name)``: save a PNG under ``test-artifacts/`` (git-ignored; ``$JAILSCALE_TEST_ARTIFACTS``
@@ -34,7 +36,7 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     try:
         from playwright.sync_api import sync_playwright
