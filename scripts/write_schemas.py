@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from jailscale.formats import Assessment, Submission, Suite, Transcript, Verdict
+from jailscale.formats import Assessment, BaselineSet, Submission, Suite, Transcript, Verdict
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "docs" / "schema"
@@ -29,6 +29,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "assessment": Assessment,
     "verdict": Verdict,
     "transcript": Transcript,
+    "baselines": BaselineSet,
 }
 
 

@@ -56,9 +56,15 @@ class TamperedError(UserError):
         self.problems = problems
 
 
+#: Top-level fields added after JSS 1.0 that are left out of the content id when unset, so an
+#: assessment file written before they existed keeps its id.
+OPTIONAL_SINCE_1_0 = ("baselines",)
+
+
 def content_id(a: Assessment) -> str:
     """The content id: sha256 of the assessment's canonical JSON without ``id`` and ``created_at``."""
-    return sha256_of(a.model_dump(mode="json", exclude={"id", "created_at"}))
+    exclude = {"id", "created_at"} | {f for f in OPTIONAL_SINCE_1_0 if getattr(a, f) is None}
+    return sha256_of(a.model_dump(mode="json", exclude=exclude))
 
 
 Scorer = Callable[[Assessment], list["Problem"]]

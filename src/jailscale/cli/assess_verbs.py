@@ -78,11 +78,15 @@ def assess(
     show_responses: Annotated[bool, typer.Option(
         "--show-responses", help="Include response text in the reports (redacted by default).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON.")] = False,
+    baselines: Annotated[str | None, typer.Option(help="Baseline set file the submission's 'baselines' picks "
+                                                  "come from (default: the bundled set).")] = None,
 ) -> None:
     """Assess a jailbreak from its evidence: judge, measure, score, report and store.
 
     Example: jailscale assess my-submission.yaml --suite practice --out reports/
+    Example: jailscale assess my-submission.yaml --baselines agreed-baselines.yaml
     """
+    from .. import baselines as registry
     from ..formats import Submission
     from ..formats.io import read_model
     from ..policy_io import resolve_policy
@@ -93,9 +97,10 @@ def assess(
     st = _resolve_suite(sub, suite, submission.parent)
     pol = resolve_policy(policy)
     options = _key_values(judge_arg or [])
+    bset = registry.load_arg(baselines)
     with open_store(db, no_store) as store:
         outcome = run_assess(sub, st, judge_name=judge, judge_options=options, policy=pol, out_dir=out,
-                             store=store, show_responses=show_responses)
+                             store=store, show_responses=show_responses, baselines=bset)
     _print_outcome(outcome, as_json)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import assess_verbs, import_verbs, policy_verbs, spec_verbs, store_verbs  # noqa: F401  (registration)
+from . import assess_verbs, baseline_verbs, import_verbs, policy_verbs, spec_verbs, store_verbs  # noqa: F401  (registration)
 from ._common import app
 
 

@@ -3,6 +3,7 @@
 
 from ._base import canonical_json, sha256_of
 from .assessment import Assessment, JudgeRef, MetricResult, Provenance
+from .baselines import BaselineEntry, BaselinePicks, BaselineSet
 from .calibration import Calibration, Population, Rate
 from .evidence import DETERMINATE, SUCCESS, Condition, Label, Layer, Message, Transcript, Verdict
 from .submission import (
@@ -20,6 +21,9 @@ __all__ = [
     "DETERMINATE",
     "SUCCESS",
     "Assessment",
+    "BaselineEntry",
+    "BaselinePicks",
+    "BaselineSet",
     "Behaviour",
     "Calibration",
     "Condition",

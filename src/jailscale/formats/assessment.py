@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from ._base import Model
+from .baselines import BaselinePicks
 from .suite import SuiteRef
 
 Source = Literal["measured", "declared", "derived", "unset", "unknown"]
@@ -103,3 +104,5 @@ class Assessment(Model):
     counts: dict[str, int] = Field(default_factory=dict, description="evidence tallies by condition and label")
     warnings: list[str] = Field(default_factory=list)
     provenance: Provenance
+    baselines: BaselinePicks | None = Field(None, description="the baseline set and the picks UP was measured "
+                                                                "against (JSS 2.0)")

@@ -105,6 +105,9 @@ class Submission(Model):
     claimed_vector: str | None = None
     declared: dict[str, Declared] = Field(default_factory=dict)
     references: list[ReferenceAlternative] = Field(default_factory=list)
+    baselines: list[str] = Field(default_factory=list, max_length=50,
+                                 description="reference alternatives picked by id from a baseline registry "
+                                             "(jailscale.baselines/1); reference transcripts name the id")
     suite: str | None = Field(None, description="name or hash of the suite the evidence answers")
     evidence: list[Transcript] = Field(default_factory=list)
 
@@ -134,7 +137,7 @@ class Submission(Model):
 
     @model_validator(mode="after")
     def _evidence_consistent(self) -> Submission:
-        names = {r.name for r in self.references}
+        names = {r.name for r in self.references} | set(self.baselines)
         seen: set[tuple[str, str, str, int]] = set()
         for i, t in enumerate(self.evidence):
             if t.reference and t.reference not in names:
@@ -148,7 +151,10 @@ class Submission(Model):
 
     @property
     def content_hash(self) -> str:
-        return sha256_of(self.model_dump(mode="json", exclude={"evidence"}))
+        """sha256 of everything but the evidence (an empty ``baselines`` is left out, so a submission
+        written before the field existed keeps its hash)."""
+        exclude = {"evidence"} | (set() if self.baselines else {"baselines"})
+        return sha256_of(self.model_dump(mode="json", exclude=exclude))
 
     def evidence_hashes(self) -> list[str]:
         return [t.content_hash for t in self.evidence]

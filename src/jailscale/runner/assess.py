@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from .. import baselines as registry
 from .. import judges, spec
 from ..errors import UserError
-from ..formats import Assessment, JudgeRef, Submission, Suite, Verdict
+from ..formats import Assessment, BaselineSet, JudgeRef, Submission, Suite, Verdict
 from ..measure import measure
 from ..report import render_html, render_markdown
 from ..store import Store
@@ -74,13 +75,17 @@ def judge_ref(judge: judges.Judge) -> JudgeRef:
 def assess(sub: Submission, suite: Suite, *, judge_name: str = "rules",
            judge_options: dict[str, str] | None = None, policy: spec.Policy | None = None,
            out_dir: Path | None = None, store: Store | None = None, show_responses: bool = False,
-           now: datetime | None = None) -> Outcome:
+           now: datetime | None = None, baselines: BaselineSet | None = None) -> Outcome:
+    """Judge, measure, build, write and store. ``baselines`` is the baseline set the submission's picks
+    are taken from (default: the bundled set); the assessment records the set and the picks."""
     check_evidence(sub, suite)
     judge = judges.get(judge_name, **(judge_options or {}))
     verdicts, judged = judge_evidence(sub, suite, judge, store)
     ref = judge_ref(judge)
-    m = measure(sub, suite, verdicts, chance=ref.false_positive_rate)
-    a = build_assessment(sub, suite, m, ref, policy, now)
+    measured, picks, pick_warnings = registry.pick(sub, baselines or registry.bundled())
+    m = measure(measured, suite, verdicts, chance=ref.false_positive_rate)
+    m.warnings.extend(pick_warnings)
+    a = build_assessment(sub, suite, m, ref, policy, now, baselines=picks)
     written: list[Path] = []
     if out_dir is not None:
         written = write_outputs(a, sub, verdicts, out_dir, show_responses)

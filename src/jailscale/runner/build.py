@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from .. import __version__, spec
-from ..formats import Assessment, JudgeRef, Submission, Suite, SuiteRef, sha256_of
+from ..formats import Assessment, BaselinePicks, JudgeRef, Submission, Suite, SuiteRef, sha256_of
 from ..formats.assessment import CJSResult, Provenance, ResponseResult, ScoreResult
 from ..integrity import content_id
 from ..measure import Measurement
@@ -21,7 +21,8 @@ def evidence_root(sub: Submission) -> str:
 
 
 def build_assessment(sub: Submission, suite: Suite, m: Measurement, judge: JudgeRef,
-                     policy: spec.Policy | None = None, now: datetime | None = None) -> Assessment:
+                     policy: spec.Policy | None = None, now: datetime | None = None,
+                     baselines: BaselinePicks | None = None) -> Assessment:
     vector = m.vector
     s = spec.score(vector)
     rng = spec.score_range(vector, m.ranges)
@@ -47,7 +48,7 @@ def build_assessment(sub: Submission, suite: Suite, m: Measurement, judge: Judge
         target=sub.target.model + (f" ({sub.target.model_version})" if sub.target.model_version else ""),
         assessed_on=sub.assessed_on.isoformat(), suite=SuiteRef.of(suite), vector=str(vector),
         score=score, response=response, cjs=cjs, metrics=list(m.metrics.values()), counts=m.counts,
-        warnings=list(m.warnings), provenance=provenance,
+        warnings=list(m.warnings), provenance=provenance, baselines=baselines,
     )
     body.id = assessment_id(body)
     return body
