@@ -3,6 +3,10 @@ with the library (no store), and compared."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from jailscale.compare import compare
@@ -39,8 +43,18 @@ def test_submissions_are_cyber_only_and_differ_only_in_references() -> None:
 
 
 def test_generation_is_deterministic() -> None:
+    """The committed submissions are what the script writes, and the script writes the same bytes in
+    two fresh interpreters with different hash seeds (set and dict order, hashing), not merely twice
+    in one process."""
+    here = "".join(case.yaml_text(r) for r in case.READINGS)
     for r in case.READINGS:
-        assert case.yaml_text(r) == case.yaml_text(r)
+        assert (case.FOLDER / f"{r}.yaml").read_text(encoding="utf-8") == case.yaml_text(r), r
+    code = ("import sys; sys.path.insert(0, 'scripts'); import make_fable5_case as c; "
+            "sys.stdout.write(''.join(c.yaml_text(r) for r in c.READINGS))")
+    runs = [subprocess.run([sys.executable, "-c", code], cwd=case.REPO, capture_output=True, text=True,
+                           check=True, env={**os.environ, "PYTHONHASHSEED": seed}, timeout=120).stdout
+            for seed in ("1", "4242")]
+    assert runs[0] == runs[1] == here
 
 
 def test_government_rated_above_lab(readings: dict[str, Assessment]) -> None:
