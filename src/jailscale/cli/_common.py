@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
 from ..errors import UserError
-from ..textsafe import terminal
+from ..textsafe import terminal, truncate
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -25,10 +26,29 @@ app = typer.Typer(
 )
 
 
+#: The size cap's environment variable (same name as ``jailscale.formats.io.ENV_MAX_MB``; not imported
+#: from there so that start-up stays light).
+ENV_MAX_MB = "JAILSCALE_MAX_INPUT_MB"
+#: Longest error line printed: messages quote untrusted values truncated, and this is the backstop.
+MAX_ERROR_LINE = 2000
+
+
+@app.callback()
+def _global_options(
+    max_input_mb: Annotated[float | None, typer.Option(
+        "--max-input-mb", min=0.001, envvar=ENV_MAX_MB, show_envvar=True,
+        help="Largest input file read, in MB (default 256). Raise it for a genuinely large submission, "
+             "e.g. jailscale --max-input-mb 1024 assess big.json")] = None,
+) -> None:
+    """JSS, the Jailbreak Severity Scale: score, measure, store and compare jailbreak severity."""
+    if max_input_mb is not None:
+        os.environ[ENV_MAX_MB] = repr(max_input_mb)
+
+
 def fail(message: str, code: int = 2) -> None:
     """Print one clear line on stderr and exit non-zero. Control characters in the message (which
     may quote untrusted input) are shown as escapes, so the line cannot drive the terminal."""
-    print(f"jailscale: error: {terminal(message)}", file=sys.stderr)
+    print(f"jailscale: error: {terminal(truncate(message, MAX_ERROR_LINE))}", file=sys.stderr)
     raise typer.Exit(code)
 
 

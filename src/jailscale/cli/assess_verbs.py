@@ -24,18 +24,16 @@ def _key_values(items: list[str]) -> dict[str, str]:
     return out
 
 
-def _resolve_suite(sub: Submission, suite_arg: str | None, folder: Path | None = None) -> Suite:
-    """The suite given on the command line, else the one the submission names; a suite file named
-    relative to the submission (as ``jailscale import`` writes them) is found beside it."""
+def _resolve_suite(sub: Submission, suite_arg: str | None, submission_path: Path) -> Suite:
+    """``--suite`` as typed; else the submission's ``suite:`` field: a suite file named relative to
+    the submission (as ``jailscale import`` writes them) is found beside it, and must stay in the
+    submission's folder (a file may not make jailscale read elsewhere)."""
     from .. import suites
 
     if suite_arg:
         return suites.load_suite_arg(suite_arg)
     if sub.suite:
-        beside = folder / sub.suite if folder is not None else None
-        if beside is not None and sub.suite.endswith((".json", ".yaml", ".yml")) and beside.is_file():
-            return suites.read_suite_file(beside)
-        return suites.load_suite_arg(sub.suite)
+        return suites.load_suite_arg(sub.suite, named_in=submission_path)
     raise UserError(f"submission '{sub.id}' names no suite; pass --suite (e.g. --suite practice)")
 
 
@@ -94,8 +92,8 @@ def assess(
     from ._store import open_store
 
     sub = read_model(Submission, submission)
-    st = _resolve_suite(sub, suite, submission.parent)
-    pol = resolve_policy(policy)
+    st = _resolve_suite(sub, suite, submission)
+    pol = resolve_policy(policy, checked=True)
     options = _key_values(judge_arg or [])
     bset = registry.load_arg(baselines)
     with open_store(db, no_store) as store:

@@ -25,6 +25,7 @@ from typing import Any
 
 from ..errors import UserError
 from ..formats.io import read_data
+from ..textsafe import quote
 from ._base import ImportResult
 from ._jbb_evidence import Record, build
 
@@ -39,6 +40,9 @@ def load(path: Path) -> ImportResult:
     path = Path(path)
     if not path.exists():
         raise UserError(f"'{path}' does not exist; give a JailbreakBench artifact file or directory")
+    if not path.is_file() and not path.is_dir():
+        raise UserError(f"'{path}' is not a regular file or folder (a device, FIFO or socket); give a "
+                        "JailbreakBench artifact file or directory")
     if path.is_file():
         if path.name == ATTACK_INFO:
             raise UserError(f"'{path}' is an index of artifact files, not evidence; give the attack folder")
@@ -72,14 +76,14 @@ def _object(data: Any, path: Path, keys: tuple[str, ...], what: str) -> dict[str
     missing = [k for k in keys if k not in data]
     if missing:
         raise UserError(f"'{path}' is not a {what}: no {', '.join(repr(k) for k in missing)} "
-                        f"(has {', '.join(map(repr, data)) or 'nothing'})")
+                        f"(has {quote(', '.join(map(str, list(data)[:10])), 120) if data else 'nothing'})")
     return data
 
 
 def _text(d: dict[str, Any], key: str, path: Path) -> str:
     v = d.get(key)
     if not isinstance(v, str) or not v:
-        raise UserError(f"'{path}': parameters.{key} must be non-empty text, got {v!r}")
+        raise UserError(f"'{path}': parameters.{key} must be non-empty text, got {quote(v, 60)}")
     return v
 
 

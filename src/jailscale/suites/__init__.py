@@ -69,9 +69,13 @@ def practice() -> Suite:
     return read_suite_file(practice_path())
 
 
-def load_suite_arg(text: str) -> Suite:
+def load_suite_arg(text: str, named_in: Path | None = None) -> Suite:
     """A suite named on the command line: ``practice``, ``FORMAT:PATH`` (e.g.
-    ``jbb:data/harmful-behaviors.csv``), or the path of a jailscale suite file."""
+    ``jbb:data/harmful-behaviors.csv``), or the path of a jailscale suite file. When the name comes
+    from inside a file (``named_in``, e.g. a submission's ``suite:`` field) its path is resolved
+    relative to that file and must stay in the file's folder (:func:`jailscale.formats.io.confined`)."""
+    from ..formats.io import confined
+
     text = text.strip()
     if text == PRACTICE:
         return practice()
@@ -79,9 +83,11 @@ def load_suite_arg(text: str) -> Suite:
     if sep and fmt in _LOADERS:
         if not rest:
             raise UserError(f"suite {text!r} names format {fmt!r} but no path; write {fmt}:PATH")
-        return load(fmt, Path(rest))
+        return load(fmt, confined(named_in, rest, "suite") if named_in is not None else Path(rest))
     path = Path(text)
-    if path.exists():
+    if named_in is not None and text not in DATASET_SUITES:
+        path = confined(named_in, text, "suite")
+    if path.exists() or path.is_symlink():
         return read_suite_file(path)
     if text in DATASET_SUITES:
         fmt = DATASET_SUITES[text]

@@ -86,7 +86,9 @@ def slug(text: str) -> str:
 
 
 def file_sha256(path: Path) -> str:
-    return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    from ..formats.io import read_bytes
+
+    return "sha256:" + hashlib.sha256(read_bytes(path)).hexdigest()
 
 
 def require(row: Row, path: Path, column: str) -> str:

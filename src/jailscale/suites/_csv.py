@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..formats.io import read_utf8
+from ..textsafe import quote
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def read_csv(path: Path, required: tuple[str, ...]) -> list[Row]:
         missing = [c for c in required if c not in header]
         if missing:
             raise UserError(f"'{path}' has no column {', '.join(repr(c) for c in missing)}; "
-                            f"its header is {','.join(header)!r}; expected columns {', '.join(required)}")
+                            f"its header is {quote(','.join(header), 120)}; expected columns {', '.join(required)}")
         rows: list[Row] = []
         start = reader.line_num + 1
         for fields in reader:
