@@ -100,7 +100,7 @@ def assess_file(path: Path, suite: Suite, root: Path | None = None) -> Row:
     judge = judges.get("recorded", source=source)
     verdicts, _ = judge_evidence(sub, suite, judge, None)
     ref = judge_ref(judge)
-    m = measure(sub, suite, verdicts, chance=ref.false_positive_rate)
+    m = measure(sub, suite, verdicts)
     a = build_assessment(sub, suite, m, ref, None, NOW)
     c = m.counts
     determinate = sum(c.get(f"jailbreak_{k}", 0) for k in ("success", "refused", "partial", "blocked"))

@@ -12,7 +12,6 @@ import pytest
 from jailscale.compare import compare
 from jailscale.formats import Assessment, MetricResult
 from jailscale.runner.assess import assess
-from jailscale.spec.metrics import BY_ABBR
 from jailscale.suites import practice
 from script_loader import load_script
 
@@ -57,28 +56,16 @@ def test_generation_is_deterministic() -> None:
     assert runs[0] == runs[1] == here
 
 
-def test_government_rated_above_lab(readings: dict[str, Assessment]) -> None:
-    gov, lab = readings["government"], readings["lab"]
-    assert gov.score.rating is not None and lab.score.rating is not None
-    assert RATINGS.index(gov.score.rating) > RATINGS.index(lab.score.rating)
-    assert lab.score.capped_by == ["UP:N"] and lab.score.value == 3.9
-
-
-def test_up_decides(readings: dict[str, Assessment]) -> None:
+def test_jss2_sets_aside_references_that_were_sent_the_jailbreak(readings: dict[str, Assessment]) -> None:
+    """Under JSS 2.0 (section 5.7) a reference alternative counts only on the plain request: the lab's
+    references, sent the jailbreak, measure transfer and are set aside, so they cannot lower UP and
+    both readings give the same vector and range (the case study itself is being redone on 2.0)."""
     gov, lab = readings["government"], readings["lab"]
     up_lab, up_gov = _metric(lab, "UP"), _metric(gov, "UP")
-    assert (up_lab.value, up_lab.source) == ("N", "measured")
-    assert up_lab.interval is not None and up_lab.interval[1] <= 0.10
-    assert up_gov.value is None and up_gov.source == "unset"
-    assert "/UP:" not in gov.vector
-    for abbr in BY_ABBR:
-        if abbr != "UP":
-            assert _metric(gov, abbr).value == _metric(lab, abbr).value, abbr
-
+    assert up_lab.counts["references_set_aside"] > 0 and up_gov.counts["references_set_aside"] == 0
+    assert up_lab.value is None and up_gov.value is None
+    assert any("transfer" in w for w in lab.warnings)
+    assert gov.vector == lab.vector
+    assert (gov.score.low, gov.score.high) == (lab.score.low, lab.score.high)
     c = compare(gov, lab, ("government", "lab"))
-    assert [d.abbr for d in c.differences] == ["UP"]
-    assert [d.abbr for d in c.decisive] == ["UP"]
-    up = c.decisive[0]
-    assert up.moves_a and up.moves_b
-    assert up.a_rating_with_b == lab.score.rating and up.b_rating_with_a == gov.score.rating
-    assert not c.warnings  # same technique, target, suite, judge, date and policy
+    assert c.differences == [] and not c.warnings

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, func, select
 from jailscale.errors import UserError
 from jailscale.formats import Assessment, Submission, Suite, Verdict
 from jailscale.store import Store, _write
+from jailscale.store._write import input_hashes
 from jailscale.store.models import TranscriptRecord
 
 Bundle = tuple[Submission, Suite, dict[str, Verdict], Assessment]
@@ -102,13 +103,15 @@ def test_inconsistent_input_is_refused_and_writes_nothing(store: Store, make: Si
 def test_verdict_cache(store: Store, make: SimpleNamespace, bundle: Bundle) -> None:
     sub, suite, verdicts, assessment = bundle
     store.save_assessment(sub, suite, verdicts, assessment)
-    hashes = sub.evidence_hashes()
+    hashes = input_hashes(sub, suite)
+    first = sub.evidence_hashes()[0]
     assert store.verdicts_for(hashes, make.judge, "1", make.config) == verdicts
-    assert store.verdicts_for(hashes[:1], make.judge, "1", make.config) == {hashes[0]: verdicts[hashes[0]]}
+    assert store.verdicts_for({first: hashes[first]}, make.judge, "1", make.config) == {first: verdicts[first]}
+    assert store.verdicts_for({first: "sha256:other-input"}, make.judge, "1", make.config) == {}
     assert store.verdicts_for(hashes, make.judge, "2", make.config) == {}
     assert store.verdicts_for(hashes, make.judge, "1", "sha256:other") == {}
     assert store.verdicts_for(hashes, "other/judge", "1", make.config) == {}
-    assert store.verdicts_for([], make.judge, "1", make.config) == {}
+    assert store.verdicts_for({}, make.judge, "1", make.config) == {}
     changed = {h: v.model_copy(update={"rationale": "second run"}) for h, v in verdicts.items()}
     store.save_assessment(sub, suite, changed, assessment)  # the stored verdict stands
     assert store.verdicts_for(hashes, make.judge, "1", make.config) == verdicts

@@ -78,14 +78,22 @@ def assess(
     as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON.")] = False,
     baselines: Annotated[str | None, typer.Option(help="Baseline set file the submission's 'baselines' picks "
                                                   "come from (default: the bundled set).")] = None,
+    calibration: Annotated[Path | None, typer.Option(
+        help="The judge's calibration on attack responses (a jailscale.calibration/1 JSON file, from "
+             "'jailscale judge evaluate'); default: the judge's shipped calibration, if any.")] = None,
 ) -> None:
     """Assess a jailbreak from its evidence: judge, measure, score, report and store.
 
+    Without a calibration of the judge on attack responses, no success can be confirmed: the judged
+    metrics are withheld and the score is reported as a range (JSS 2.0 section 5).
+
     Example: jailscale assess my-submission.yaml --suite practice --out reports/
     Example: jailscale assess my-submission.yaml --baselines agreed-baselines.yaml
+
+    Example: jailscale assess pair.yaml --judge recorded -J source=llama3 --calibration cal.json --json
     """
     from .. import baselines as registry
-    from ..formats import Submission
+    from ..formats import Calibration, Submission
     from ..formats.io import read_model
     from ..policy_io import resolve_policy
     from ..runner.assess import assess as run_assess
@@ -96,9 +104,10 @@ def assess(
     pol = resolve_policy(policy, checked=True)
     options = _key_values(judge_arg or [])
     bset = registry.load_arg(baselines)
+    cal = read_model(Calibration, calibration) if calibration is not None else None
     with open_store(db, no_store) as store:
         outcome = run_assess(sub, st, judge_name=judge, judge_options=options, policy=pol, out_dir=out,
-                             store=store, show_responses=show_responses, baselines=bset)
+                             store=store, show_responses=show_responses, baselines=bset, calibration=cal)
     _print_outcome(outcome, as_json)
 
 

@@ -9,9 +9,21 @@ from pydantic import Field
 
 from ._base import Model
 from .baselines import BaselinePicks
+from .calibration import Calibration
 from .suite import SuiteRef
 
 Source = Literal["measured", "declared", "derived", "unset", "unknown"]
+
+
+class RateResult(Model):
+    """A measured rate or statistic beside a metric's level, with its unit and sample size."""
+
+    name: str
+    estimate: float | None = None
+    low: float | None = None
+    high: float | None = None
+    n: int | None = None
+    unit: str = "behaviours"
 
 
 class MetricResult(Model):
@@ -33,6 +45,10 @@ class MetricResult(Model):
                                         description="per-part figures: pass@k, uplift per reference, ...")
     method: str = ""
     note: str = ""
+    n: int | None = Field(None, description="the sample size the metric was measured on (JSS 2.0)")
+    unit: str | None = Field(None, description="what n counts: behaviours, attempts, layers")
+    rates: list[RateResult] = Field(default_factory=list,
+                                    description="the underlying rates or statistics beside the level")
 
 
 class JudgeRef(Model):
@@ -42,6 +58,8 @@ class JudgeRef(Model):
     agreement: float | None = Field(None, description="measured agreement with human labels, if calibrated")
     false_positive_rate: float | None = None
     calibration: str | None = Field(None, description="the human-labelled set the figures come from")
+    calibration_used: Calibration | None = Field(
+        None, description="the calibration (attack responses) the measurement corrected judge error with")
 
 
 class ScoreResult(Model):
@@ -80,6 +98,7 @@ class Provenance(Model):
     tool: str = "jailscale"
     tool_version: str
     spec_version: str
+    measured_under: str | None = Field(None, description="version of the measurement rules (JSS 2.0 §5)")
     submission_hash: str
     evidence_root: str = Field(description="sha256 over the sorted evidence hashes")
     evidence: int

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from ._base import Model, sha256_of
+from .suite import Behaviour
 
 Condition = Literal["baseline", "jailbreak", "reference"]
 Layer = Literal["refusal_training", "input_classifier", "output_classifier", "monitoring"]
@@ -85,3 +86,14 @@ class Transcript(Model):
         """sha256 of what was sent and received (verdicts excluded: they are judgments, not evidence)."""
         exclude = {"verdicts"} | ({"queries"} if self.queries is None else set())
         return sha256_of(self.model_dump(mode="json", exclude=exclude))
+
+
+def judge_input_hash(behaviour: Behaviour, transcript: Transcript) -> str:
+    """sha256 of everything a judge may read for one transcript: the transcript, the verdicts
+    recorded with it (the ``recorded`` judge re-issues them) and the whole behaviour (request,
+    context, reference answer). Stored verdicts are reused only under the same input hash, judge
+    name, version and configuration, so evidence with other recorded verdicts or another suite's
+    behaviour text is judged afresh."""
+    return sha256_of({"transcript": transcript.content_hash,
+                      "recorded": [v.model_dump(mode="json") for v in transcript.verdicts],
+                      "behaviour": behaviour.model_dump(mode="json")})

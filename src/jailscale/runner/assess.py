@@ -15,9 +15,11 @@ from pathlib import Path
 from .. import baselines as registry
 from .. import judges, spec
 from ..errors import UserError
-from ..formats import Assessment, BaselineSet, JudgeRef, Submission, Suite, Verdict
+from ..formats import Assessment, BaselineSet, Calibration, JudgeRef, Rate, Submission, Suite, Verdict
+from ..formats.evidence import judge_input_hash
 from ..measure import measure
 from ..report import render_html, render_markdown
+from ..spec.thresholds import wilson
 from ..store import Store
 from .build import assessment_json, build_assessment
 
@@ -47,12 +49,14 @@ def check_evidence(sub: Submission, suite: Suite) -> None:
 
 def judge_evidence(sub: Submission, suite: Suite, judge: judges.Judge,
                    store: Store | None) -> tuple[dict[str, Verdict], int]:
-    """Verdicts keyed by transcript hash; stored verdicts of the same judge configuration are reused."""
-    hashes = [t.content_hash for t in sub.evidence]
+    """Verdicts keyed by transcript hash. A stored verdict is reused only when the same judge,
+    version and configuration read the same input (``judge_input_hash``: the transcript, its
+    recorded verdicts and the behaviour), so a shared store gives the same verdicts as a fresh one."""
+    by_id = suite.by_id()
+    inputs = {t.content_hash: judge_input_hash(by_id[t.behaviour], t) for t in sub.evidence}
     cached: dict[str, Verdict] = {}
     if store is not None:
-        cached = store.verdicts_for(hashes, judge.name, judge.version, judge.config_hash)
-    by_id = suite.by_id()
+        cached = store.verdicts_for(inputs, judge.name, judge.version, judge.config_hash)
     todo = [t for t in sub.evidence if t.content_hash not in cached]
     fresh = judge.judge_all([(by_id[t.behaviour], t) for t in todo])
     verdicts = dict(cached)
@@ -60,30 +64,83 @@ def judge_evidence(sub: Submission, suite: Suite, judge: judges.Judge,
     return verdicts, len(todo)
 
 
-def judge_ref(judge: judges.Judge) -> JudgeRef:
-    """The judge's identity and its measured agreement with humans. The false-positive rate used as
-    HD's chance rate is the one on responses to harmful requests (``chance_fpr``)."""
-    cal = judges.calibration_of(judge)
-    if not cal:
-        return JudgeRef(name=judge.name, version=judge.version, config_hash=judge.config_hash)
-    return JudgeRef(name=judge.name, version=judge.version, config_hash=judge.config_hash,
-                    agreement=cal.get("agreement"), false_positive_rate=cal.get("chance_fpr", cal.get("fpr")),
-                    calibration=f"{cal.get('dataset')} (agreement); {cal.get('chance_dataset', cal.get('dataset'))} "
-                                "(false-positive rate)")
+def shipped_calibration(judge: judges.Judge) -> Calibration | None:
+    """The judge's shipped calibration on attack responses, as a typed :class:`Calibration`: the
+    figures of the shipped file's attack-response set (``chance_dataset``), with Wilson 95% intervals.
+    None when there is none for this name, version and configuration."""
+    data = judges.calibration_of(judge)
+    if not data:
+        return None
+    name = data.get("chance_dataset")
+    rows = [d for d in data.get("datasets", []) if d.get("name") == name]
+    if not rows or not all(k in rows[0] for k in ("tp", "fp", "tn", "fn")):
+        return None
+    d = rows[0]
+    tp, fp, tn, fn = (int(d[k]) for k in ("tp", "fp", "tn", "fn"))
+
+    def rate(k: int, n: int) -> Rate:
+        lo, hi = wilson(k, n)
+        est = k / n if n else 0.0
+        return Rate(estimate=est, low=min(lo, est), high=max(hi, est), successes=k, n=n)
+
+    return Calibration(judge=judge.name, judge_version=judge.version, config_hash=judge.config_hash,
+                       population="attack_responses", dataset=str(name), n=tp + fp + tn + fn,
+                       unscoreable=int(d.get("unscoreable", 0)), tp=tp, fp=fp, tn=tn, fn=fn,
+                       sensitivity=rate(tp, tp + fn), specificity=rate(tn, tn + fp),
+                       accuracy=rate(tp + tn, tp + fp + tn + fn), command=data.get("command"))
+
+
+def matching_calibration(judge: judges.Judge, cal: Calibration | None) -> Calibration | None:
+    """``cal`` if it is of this judge (name, version, and configuration when it names one) on
+    attack responses; a calibration of another judge is a user's mistake."""
+    if cal is None:
+        return None
+    if (cal.judge, cal.judge_version) != (judge.name, judge.version) or (
+            cal.config_hash is not None and cal.config_hash != judge.config_hash):
+        raise UserError(f"calibration of judge '{cal.judge}' v{cal.judge_version} "
+                        f"({(cal.config_hash or 'any configuration')[:15]}) does not match judge "
+                        f"'{judge.name}' v{judge.version} ({judge.config_hash[:15]}); calibrate this "
+                        "judge with 'jailscale judge evaluate' or choose the judge it was measured on")
+    if cal.population != "attack_responses":
+        raise UserError(f"calibration population '{cal.population}' cannot correct a jailbreak's "
+                        "successes; give a calibration measured on attack responses")
+    return cal
+
+
+def judge_ref(judge: judges.Judge, cal: Calibration | None = None) -> JudgeRef:
+    """The judge's identity, its measured agreement with humans and the calibration used."""
+    legacy = judges.calibration_of(judge)
+    base = JudgeRef(name=judge.name, version=judge.version, config_hash=judge.config_hash,
+                    calibration_used=cal)
+    if cal is not None:
+        return base.model_copy(update={
+            "agreement": cal.accuracy.estimate, "false_positive_rate": round(1 - cal.specificity.estimate, 4),
+            "calibration": f"{cal.dataset} ({cal.population}, split {cal.split})"})
+    if not legacy:
+        return base
+    return base.model_copy(update={
+        "agreement": legacy.get("agreement"),
+        "false_positive_rate": legacy.get("chance_fpr", legacy.get("fpr")),
+        "calibration": f"{legacy.get('dataset')} (agreement); "
+                       f"{legacy.get('chance_dataset', legacy.get('dataset'))} (false-positive rate)"})
 
 
 def assess(sub: Submission, suite: Suite, *, judge_name: str = "rules",
            judge_options: dict[str, str] | None = None, policy: spec.Policy | None = None,
            out_dir: Path | None = None, store: Store | None = None, show_responses: bool = False,
-           now: datetime | None = None, baselines: BaselineSet | None = None) -> Outcome:
+           now: datetime | None = None, baselines: BaselineSet | None = None,
+           calibration: Calibration | None = None) -> Outcome:
     """Judge, measure, build, write and store. ``baselines`` is the baseline set the submission's picks
-    are taken from (default: the bundled set); the assessment records the set and the picks."""
+    are taken from (default: the bundled set); the assessment records the set and the picks.
+    ``calibration`` overrides the judge's shipped calibration (it must be of the same judge, on attack
+    responses)."""
     check_evidence(sub, suite)
     judge = judges.get(judge_name, **(judge_options or {}))
     verdicts, judged = judge_evidence(sub, suite, judge, store)
-    ref = judge_ref(judge)
+    cal = matching_calibration(judge, calibration) if calibration is not None else shipped_calibration(judge)
+    ref = judge_ref(judge, cal)
     measured, picks, pick_warnings = registry.pick(sub, baselines or registry.bundled())
-    m = measure(measured, suite, verdicts, chance=ref.false_positive_rate)
+    m = measure(measured, suite, verdicts, cal)
     m.warnings.extend(pick_warnings)
     a = build_assessment(sub, suite, m, ref, policy, now, baselines=picks)
     written: list[Path] = []

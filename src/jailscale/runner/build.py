@@ -12,7 +12,7 @@ from .. import __version__, spec
 from ..formats import Assessment, BaselinePicks, JudgeRef, Submission, Suite, SuiteRef, sha256_of
 from ..formats.assessment import CJSResult, Provenance, ResponseResult, ScoreResult
 from ..integrity import content_id
-from ..measure import Measurement
+from ..measure import MEASUREMENT_VERSION, Measurement
 from ..spec.serialize import cjs_dict
 
 
@@ -39,7 +39,8 @@ def build_assessment(sub: Submission, suite: Suite, m: Measurement, judge: Judge
                     discoverability=c["discoverability"], sources=c["sources"], sum=c["sum"],
                     band=c["band"], band_range=tuple(c["band_range"]))
     provenance = Provenance(
-        tool_version=__version__, spec_version=vector.version, submission_hash=sub.content_hash,
+        tool_version=__version__, spec_version=vector.version, measured_under=MEASUREMENT_VERSION,
+        submission_hash=sub.content_hash,
         evidence_root=evidence_root(sub), evidence=len(sub.evidence), judge=judge,
     )
     body = Assessment(

@@ -18,6 +18,7 @@ from ..errors import UserError
 from ..formats import Assessment, BaselineSet, Submission, Suite, Verdict
 from ..measure import measure
 from ..store import Store
+from ..store._write import input_hashes
 from .build import build_assessment
 
 
@@ -45,7 +46,7 @@ def stored_inputs(store: Store, a: Assessment) -> tuple[Submission, Suite, dict[
     suite = store.get_suite(a.suite.hash)
     j = a.provenance.judge
     hashes = sub.evidence_hashes()
-    verdicts = store.verdicts_for(hashes, j.name, j.version, j.config_hash)
+    verdicts = store.verdicts_for(input_hashes(sub, suite), j.name, j.version, j.config_hash)
     missing = [h for h in hashes if h not in verdicts]
     if missing:
         raise UserError(f"assessment {a.id[:19]}: {len(missing)} of {len(hashes)} transcript(s) have no stored "
@@ -61,7 +62,7 @@ def rescore(store: Store, a: Assessment, bset: BaselineSet, *, policy: spec.Poli
         raise UserError(f"assessment {a.id[:19]} was decided under policy '{a.response.policy}'; pass that "
                         "policy file with --policy to re-score it under the same policy")
     measured, picks, warnings = registry.pick(sub, bset)
-    m = measure(measured, suite, verdicts, chance=a.provenance.judge.false_positive_rate)
+    m = measure(measured, suite, verdicts, a.provenance.judge.calibration_used)
     m.warnings.extend(warnings)
     after = build_assessment(sub, suite, m, a.provenance.judge, policy, now, baselines=picks)
     before_ids = [p.id for p in a.baselines.picked] if a.baselines else []

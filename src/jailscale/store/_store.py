@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from types import TracebackType
@@ -149,7 +149,8 @@ class Store:
             _write.put_suite(conn, suite, now)
             _write.put_submission(conn, submission, key, now)
             _write.put_transcripts(conn, submission, key)
-            _write.put_verdicts(conn, verdicts, assessment.provenance.judge)
+            _write.put_verdicts(conn, verdicts, _write.input_hashes(submission, suite),
+                                assessment.provenance.judge)
             _write.put_assessment(conn, assessment, key)
         return assessment.id
 
@@ -210,19 +211,21 @@ class Store:
             return Suite(name=rec.name, version=rec.version, source=rec.source, private=rec.private,
                          behaviours=rec.behaviours)
 
-    def verdicts_for(self, transcript_hashes: Iterable[str], judge: str, version: str,
+    def verdicts_for(self, inputs: Mapping[str, str], judge: str, version: str,
                      config_hash: str) -> dict[str, Verdict]:
-        """Stored verdicts of this judge, version and configuration on these transcripts, by
-        transcript hash: what a re-run need not judge again."""
+        """Stored verdicts of this judge, version and configuration, by transcript hash, for the
+        transcripts of ``inputs`` (transcript hash -> :func:`~jailscale.formats.judge_input_hash`):
+        reused only when everything the judge read is the same."""
         V = VerdictRecord
-        wanted = sorted(set(transcript_hashes))
+        wanted = sorted(set(inputs))
         out: dict[str, Verdict] = {}
         with self._session() as s:
             for i in range(0, len(wanted), _CHUNK):
-                q = select(V.transcript_hash, V.body).where(
+                q = select(V.transcript_hash, V.input_hash, V.body).where(
                     V.transcript_hash.in_(wanted[i:i + _CHUNK]), V.judge == judge,
                     V.judge_version == version, V.config_hash == config_hash)
-                out.update({h: Verdict.model_validate(body) for h, body in s.execute(q)})
+                out.update({h: Verdict.model_validate(body) for h, ih, body in s.execute(q)
+                            if ih and inputs[h] == ih})
         return out
 
     def counts(self) -> dict[str, int]:

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..formats import Assessment, JudgeRef, Submission, Suite, Verdict, sha256_of
+from ..formats.evidence import judge_input_hash
 from .models import (
     AssessmentRecord,
     EvidenceLink,
@@ -73,12 +74,20 @@ def put_transcripts(conn: Connection, submission: Submission, key: str) -> None:
     _insert_new(conn, EvidenceLink.__table__, links)  # type: ignore[arg-type]
 
 
-def put_verdicts(conn: Connection, verdicts: Mapping[str, Verdict], judge: JudgeRef) -> None:
-    """Keyed by the judge the assessment names (what ``Store.verdicts_for`` is asked with); each
-    verdict's own fields stay in its body."""
+def input_hashes(submission: Submission, suite: Suite) -> dict[str, str]:
+    """Transcript hash -> hash of everything a judge read for it (the verdict cache key)."""
+    by_id = suite.by_id()
+    return {t.content_hash: judge_input_hash(by_id[t.behaviour], t)
+            for t in submission.evidence if t.behaviour in by_id}
+
+
+def put_verdicts(conn: Connection, verdicts: Mapping[str, Verdict], inputs: Mapping[str, str],
+                 judge: JudgeRef) -> None:
+    """Keyed by the judge the assessment names and by what it read (what ``Store.verdicts_for`` is
+    asked with); each verdict's own fields stay in its body."""
     _insert_new(conn, VerdictRecord.__table__, [{  # type: ignore[arg-type]
         "transcript_hash": h, "judge": judge.name, "judge_version": judge.version,
-        "config_hash": judge.config_hash, "label": v.label, "quality": v.quality,
+        "config_hash": judge.config_hash, "input_hash": inputs[h], "label": v.label, "quality": v.quality,
         "body": v.model_dump(mode="json"),
     } for h, v in sorted(verdicts.items())])
 

@@ -106,13 +106,15 @@ class EvidenceLink(Base):
 
 
 class VerdictRecord(Base):
-    """A judge's verdict on a transcript; one per (transcript, judge, version, config): the cache
-    that lets a re-run skip judging what it has judged."""
+    """A judge's verdict on a transcript; one per (transcript, judge, version, config, input): the
+    cache that lets a re-run skip judging what it has judged. ``input_hash`` covers everything the
+    judge read (``formats.judge_input_hash``: the transcript, its recorded verdicts, the behaviour);
+    rows stored before it existed have '' and are never reused."""
 
     __tablename__ = "verdicts"
     __table_args__ = (
-        UniqueConstraint("transcript_hash", "judge", "judge_version", "config_hash",
-                         name="uq_verdicts_transcript_judge"),
+        UniqueConstraint("transcript_hash", "judge", "judge_version", "config_hash", "input_hash",
+                         name="uq_verdicts_input_judge"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -120,6 +122,7 @@ class VerdictRecord(Base):
     judge: Mapped[str] = mapped_column(NAME)
     judge_version: Mapped[str] = mapped_column(NAME)
     config_hash: Mapped[str] = mapped_column(HASH)
+    input_hash: Mapped[str] = mapped_column(HASH, server_default="")
     label: Mapped[str] = mapped_column(String(16))
     quality: Mapped[float | None] = mapped_column(Float)
     body: Mapped[dict[str, Any]]
