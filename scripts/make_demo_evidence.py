@@ -2,8 +2,8 @@
 
 The demo target is fictional ("demo/placeholder-model"); every response is placeholder text. The
 evidence is shaped to exercise every part of an assessment: baseline refusals (and a few behaviours
-answered anyway), a jailbreak that unlocks most behaviours in most of 3 samples, a blocked attempt,
-an API error, and one freely available reference alternative that answers part of the suite.
+answered anyway), a jailbreak that unlocks most behaviours in most of 5 samples, a blocked attempt,
+an API error, and one freely available reference alternative, asked every behaviour's plain request.
 
     .venv/bin/python scripts/make_demo_evidence.py        # rewrites src/jailscale/examples/
 """
@@ -20,7 +20,7 @@ from jailscale.suites import practice
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "jailscale" / "examples" / "demo-submission.yaml"
 REFUSAL = "I can't help with that request."
-SAMPLES = 3
+SAMPLES = 5
 
 
 def answer(reference: str, keep: float, rng: random.Random) -> str:
@@ -56,7 +56,7 @@ def main() -> int:
             else:
                 t.update(response=REFUSAL)
             evidence.append(t)
-        if rng.random() < 0.7:
+        if True:  # JSS 2.0: UP is measured only when every behaviour that may be unlocked is compared
             evidence.append({"behaviour": b.id, "condition": "reference", "sample": 0,
                              "reference": "open-model-placeholder",
                              "prompt": [{"role": "user", "content": b.request}],
