@@ -16,9 +16,9 @@ from .. import baselines as registry
 from .. import spec
 from ..errors import UserError
 from ..formats import Assessment, BaselineSet, Submission, Suite, Verdict
+from ..formats.evidence import judge_input_hash
 from ..measure import measure
 from ..store import Store
-from ..store._write import input_hashes
 from .build import build_assessment
 
 
@@ -46,7 +46,9 @@ def stored_inputs(store: Store, a: Assessment) -> tuple[Submission, Suite, dict[
     suite = store.get_suite(a.suite.hash)
     j = a.provenance.judge
     hashes = sub.evidence_hashes()
-    verdicts = store.verdicts_for(input_hashes(sub, suite), j.name, j.version, j.config_hash)
+    by_id = suite.by_id()
+    inputs = {t.content_hash: judge_input_hash(by_id[t.behaviour], t) for t in sub.evidence}
+    verdicts = store.verdicts_for(inputs, j.name, j.version, j.config_hash)
     missing = [h for h in hashes if h not in verdicts]
     if missing:
         raise UserError(f"assessment {a.id[:19]}: {len(missing)} of {len(hashes)} transcript(s) have no stored "
