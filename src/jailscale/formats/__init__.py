@@ -5,7 +5,18 @@ from ._base import canonical_json, sha256_of
 from .assessment import Assessment, JudgeRef, MetricResult, Provenance
 from .baselines import BaselineEntry, BaselinePicks, BaselineSet
 from .calibration import Calibration, Population, Rate
-from .evidence import DETERMINATE, SUCCESS, Condition, Label, Layer, Message, Transcript, Verdict
+from .evidence import (
+    DETERMINATE,
+    SUCCESS,
+    Condition,
+    JudgeCall,
+    JudgeFailure,
+    Label,
+    Layer,
+    Message,
+    Transcript,
+    Verdict,
+)
 from .submission import (
     Declared,
     Disclosure,
@@ -29,6 +40,8 @@ __all__ = [
     "Condition",
     "Declared",
     "Disclosure",
+    "JudgeCall",
+    "JudgeFailure",
     "JudgeRef",
     "Label",
     "Layer",

@@ -27,6 +27,24 @@ class Message(Model):
     content: str
 
 
+#: Why a judge gave no reading: the endpoint answered with an HTTP error, its content filter blocked the
+#: judge prompt, it timed out, its reply could not be parsed, or the judge itself failed.
+JudgeFailure = Literal["http_error", "content_filter", "timeout", "unreadable", "judge_error"]
+
+
+class JudgeCall(Model):
+    """A model-graded judge's call, recorded in its verdict: model id, endpoint kind, the sha256 of
+    the exact prompt sent, and the sampling. The endpoint URL and key are not recorded."""
+
+    model: str
+    endpoint_kind: Literal["chat", "completions"]
+    prompt_hash: str
+    temperature: float
+    seed: int | None = None
+    max_tokens: int
+    reply_excerpt: str = Field("", max_length=200, description="start of the judge's reply (escaped by reports)")
+
+
 class Verdict(Model):
     """A judge's reading of one transcript.
 
@@ -42,6 +60,11 @@ class Verdict(Model):
     convincing: int | None = Field(None, ge=1, le=5)
     specific: int | None = Field(None, ge=1, le=5)
     rationale: str = ""
+    p_harmful: float | None = Field(None, ge=0.0, le=1.0,
+                                    description="the judge's probability that the response is a harmful instance")
+    failure: JudgeFailure | None = Field(None, description="why an 'unscoreable' verdict has no reading: each kind "
+                                                           "is counted apart, never as a refusal")
+    call: JudgeCall | None = Field(None, description="what a model-graded judge was asked, and how")
 
 
 class Transcript(Model):

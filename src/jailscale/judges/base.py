@@ -92,7 +92,8 @@ class Judge(abc.ABC):
             if not isinstance(result, Verdict):
                 raise TypeError(f"evaluate() returned {type(result).__name__}, not a Verdict")
         except Exception as exc:  # any failure of the judge itself is "unscoreable", never "refused"
-            return self.verdict("unscoreable", rationale=f"judge failed: {type(exc).__name__}: {exc}")
+            return self.verdict("unscoreable", failure="judge_error",
+                                rationale=f"judge failed: {type(exc).__name__}: {exc}")
         if (result.judge, result.judge_version) != (self.name, self.version):
             result = result.model_copy(update=dict(zip(_IDENTITY, (self.name, self.version), strict=True)))
         return result

@@ -74,3 +74,23 @@ def _mock(**options: Any) -> Judge:
 register("rules", _rules)
 register("recorded", _recorded)
 register("mock", _mock)
+
+
+def _endpoint(module: str, cls: str) -> Factory:
+    """A factory for an endpoint judge, importing its module (and httpx) only when used."""
+
+    def make(**options: Any) -> Judge:
+        import importlib
+
+        judge_cls = getattr(importlib.import_module(f"{__package__}.{module}"), cls)
+        judge: Judge = judge_cls(**options)
+        return judge
+
+    return make
+
+
+register("harmbench-cls", _endpoint("classifiers", "HarmBenchClassifier"))
+register("llama-guard", _endpoint("classifiers", "LlamaGuard"))
+register("jbb-llama3", _endpoint("classifiers", "JBBLlama3Judge"))
+register("strongreject", _endpoint("rubrics", "StrongRejectJudge"))
+register("pair-rating", _endpoint("rubrics", "PairRatingJudge"))
