@@ -111,6 +111,7 @@ def test_failures_land_in_their_own_count_never_as_refusals(server: tuple[str, R
 
 def test_retries_transient_errors_only(server: tuple[str, Replay]) -> None:
     url, replay = server
+    replay.attempts.clear()
     v = _one(get("jbb-llama3", base_url=f"{url}/flaky/2/v1", retries="2", backoff="0"))
     assert v.label == "complied" and replay.attempts["flaky/2"] == 3
     v = _one(get("jbb-llama3", base_url=f"{url}/status/401/v1", retries="3", backoff="0"))

@@ -38,13 +38,18 @@ def test_public_exports() -> None:
         "Judge", "available", "calibration_for", "calibration_of", "get", "register"]
 
 
+ENDPOINT_JUDGES = ["harmbench-cls", "jbb-llama3", "llama-guard", "pair-rating", "strongreject"]
+
+
 def test_builtins_are_available() -> None:
-    assert available() == ["mock", "recorded", "rules"]
-    assert {get(n).name for n in available()} == set(available())
+    assert available() == sorted(["mock", "recorded", "rules", *ENDPOINT_JUDGES])
+    offline = {get(n).name for n in ("mock", "recorded", "rules")}
+    online = {get(n, base_url="http://127.0.0.1:1/v1", model="m").name for n in ENDPOINT_JUDGES}
+    assert offline | online == set(available())
 
 
 def test_unknown_judge_lists_the_available_ones() -> None:
-    with pytest.raises(UserError, match=r'unknown judge "nope"; available judges: mock, recorded, rules'):
+    with pytest.raises(UserError, match=r'unknown judge "nope"; available judges: harmbench-cls, .*, strongreject'):
         get("nope")
 
 
