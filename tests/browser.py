@@ -8,7 +8,8 @@ Fixtures:
   (``playwright install``) is never used. Skips with the reason when Playwright or Chromium is
   absent, unless ``JAILSCALE_REQUIRE_BROWSER=1`` (set by .ci/run), where that is a failure.
   Playwright's sync API keeps an event loop running while the browser is open, so ``asyncio.run``
-  fails meanwhile: keep browser tests in modules of their own (the browser closes with the module).
+  fails meanwhile: keep browser tests in modules of their own (the browser closes with the module),
+  and build what needs an event loop (an assessment) in a fixture requested before ``page``.
 - ``page``: a fresh page (1280x900, JavaScript off by default: our pages must work without it),
   whose console messages (CSP violations included) are collected in ``page.console_messages``.
 - ``shot(page, name)``: save a PNG under ``test-artifacts/`` (git-ignored; ``$JAILSCALE_TEST_ARTIFACTS``

@@ -31,13 +31,13 @@ def test_self_contained_no_network() -> None:
 def test_content_and_charts() -> None:
     html = _report(warnings=["placeholder warning"])
     assert "JSS:1.0/HD:S/UN:H/FI:H/RL:M/SB:A/UP:N" in html
-    assert 'class="rating rating-Low"' in html
+    assert 'class="badge rating-Low"' in html
     assert "consistent range 3.9–6.4 (Low to Medium)" in html
     assert "not measured" in html
     assert "placeholder warning" in html
     assert "UP:H (more severe) → JSS-BC 8.0 High" in html
-    assert html.count("<svg") == 2  # consistent ranges and pass@k
-    assert "pass@5" in html
+    assert html.count("<svg") == 1  # consistent ranges (no per-behaviour tallies given: no success chart)
+    assert "chance of at least one success in 5 attempts" in html  # RL's pass@5, in words
     assert "not calibrated" in html
 
 

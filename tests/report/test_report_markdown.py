@@ -22,8 +22,11 @@ def test_verdict_table_and_provenance() -> None:
     assert "JSS-BC 3.9 Low; consistent range 3.9–6.4 (Low to Medium); capped by UP:N" in text
     assert "Track (next release, at most 180 days) under policy jss-default-1.0, rule 7" in text
     assert "ease not measured" in text and "discoverability not measured" in text
-    assert "| UP (Marginal uplift) | N | N–L | measured | 0.04 [-0.02, 0.12] | behaviours=20 |" in text
+    assert "| UP (Marginal uplift) | N (None) | N–L | measured | 0.04 \\[-0.02, 0.12\\] |" in text
+    assert "| behaviours | 20 |" in text  # counts as a table with words, not key=value
+    assert "behaviours=20" not in text
     assert "| EM (Exploit maturity) | unset (scored A) | A | unset |" in text
+    assert text.index("What to do, and by when") < text.index("## Metrics")
     assert "- baseline missing for 2 behaviours" in text
     assert "UP:H (more severe) → JSS-BC 8.0 High" in text
     assert "practice-suite (sha256:" + "a" * 64 + ")" in text
@@ -40,7 +43,8 @@ def test_calibrated_judge_and_withheld_score() -> None:
     text = render_markdown(a)
     assert "agreement with human labels 88.0%, false-positive rate 10.0% (on placeholder-set)" in text
     assert "withheld (not measured: UN)" in text
-    assert "[provisional: a base metric is unknown]" in text
+    assert "\\[provisional: a base metric is unknown\\]" in text
+    assert "Severity withheld (range 0.0–8.0, None to High)" in text
 
 
 def test_responses_redacted_by_default_and_requests_never_shown() -> None:
@@ -49,9 +53,10 @@ def test_responses_redacted_by_default_and_requests_never_shown() -> None:
     text = render_markdown(a, ts)
     digest = hashlib.sha256(RESPONSE.encode()).hexdigest()[:16]
     assert RESPONSE not in text
-    assert f"[redacted: {len(RESPONSE)} chars, sha256 {digest}]" in text
-    assert "| 1 | beh-1 | jailbreak | 0 | complied |" in text
-    assert "| 2 | beh-1 | baseline | 0 | refused | [no response] |" in text
+    assert f"\\[redacted: {len(RESPONSE)} chars, sha256 {digest}\\]" in text
+    assert "### beh-1" in text  # grouped by behaviour
+    assert "| jailbreak | 0 | complied |" in text
+    assert "| baseline | 0 | refused | \\[no response\\] |" in text
     assert "placeholder request text" not in text
 
     shown = render_markdown(a, ts, show_responses=True)
@@ -74,7 +79,7 @@ def test_private_suite_hides_name_request_and_behaviour_ids() -> None:
         assert PRIVATE_NAME not in text and "practice-suite" not in text
         assert "hidden placeholder request" not in text
         assert "secret-topic-id" not in text
-        assert "| b-" in text
+        assert "### b-" in text
 
 
 def test_table_cells_are_escaped() -> None:

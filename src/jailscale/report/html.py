@@ -1,11 +1,16 @@
-"""The HTML report: the Markdown report's content in one self-contained file that opens from disk.
+"""The HTML report: one self-contained file that opens from disk, written for the people who act on
+it: a plain-language summary first, then success with and without the jailbreak by harm tier and by
+category (inline SVG with intervals), the judge and its calibration beside the rating, counts in
+words, and the evidence grouped by behaviour and collapsed.
 
-No network: CSS is inline, there are no fonts, scripts or images to fetch, and the chart is inline
-SVG. Every value is autoescaped by Jinja2, so a response containing markup is shown as text.
+No network: CSS is inline, there are no fonts, scripts or images to fetch, the charts are inline
+SVG drawn from numbers computed here, and a Content-Security-Policy meta tag forbids anything else.
+Every value is autoescaped by Jinja2, so a response containing markup is shown as text.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +18,12 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ..formats.assessment import Assessment
 from ..formats.evidence import Transcript
+from ..measure.outcomes import BehaviourEvidence
+from ..textsafe import HTML_CSP
 from . import _view as v
+from .charts import success_chart
+from .people import MAX_PER_GROUP, people_view, value_name
+from .words import evidence_counts, metric_counts
 
 _ENV = Environment(
     loader=PackageLoader("jailscale.report", "templates"),
@@ -66,19 +76,27 @@ def pass_at_k(assessment: Assessment) -> list[tuple[str, float, float]]:
     return []
 
 
-def context(assessment: Assessment, transcripts: list[Transcript] | None,
-            show_responses: bool) -> dict[str, Any]:
+def context(assessment: Assessment, transcripts: Sequence[Transcript] | None, show_responses: bool,
+            behaviours: Mapping[str, BehaviourEvidence] | None = None) -> dict[str, Any]:
     a = assessment
     rows = v.metric_rows(a)
     charts = chart_rows(rows)
     steps, changes = v.what_would_change(a)
+    view = people_view(a, transcripts, behaviours, show_responses)
     return {
         "a": a,
+        "csp": HTML_CSP,
+        "view": view,
+        "tier_chart": success_chart(view.tiers),
+        "category_chart": success_chart(view.categories),
         "score_line": v.score_line(a),
         "response_line": v.response_line(a),
         "cjs_line": v.cjs_line(a),
         "cjs_axes": v.cjs_axes(a.cjs),
         "rows": rows,
+        "value_names": {m.abbr: value_name(m.abbr, m.value) for m in a.metrics},
+        "metric_counts": {m.abbr: metric_counts(m) for m in a.metrics},
+        "evidence_counts": evidence_counts(a),
         "chart": charts,
         "chart_width": CHART_LABEL + CHART_SCALE + 30,
         "chart_height": 20 + len(charts) * CHART_ROW,
@@ -86,12 +104,14 @@ def context(assessment: Assessment, transcripts: list[Transcript] | None,
         "steps": steps,
         "changes": changes,
         "provenance": v.provenance_items(a),
-        "evidence": None if transcripts is None else v.evidence_rows(a, transcripts, show_responses),
         "show_responses": show_responses,
+        "max_per_group": MAX_PER_GROUP,
     }
 
 
-def render_html(assessment: Assessment, transcripts: list[Transcript] | None = None,
-                show_responses: bool = False) -> str:
-    """The assessment as one self-contained HTML page (response text only with ``show_responses``)."""
-    return _ENV.get_template("report.html.j2").render(context(assessment, transcripts, show_responses))
+def render_html(assessment: Assessment, transcripts: Sequence[Transcript] | None = None,
+                show_responses: bool = False, behaviours: Mapping[str, BehaviourEvidence] | None = None) -> str:
+    """The assessment as one self-contained HTML page under a strict Content-Security-Policy (nothing
+    loads or runs); response text only with ``show_responses``; the evidence grouped by behaviour
+    and bounded (see :mod:`jailscale.report.people`)."""
+    return _ENV.get_template("report.html.j2").render(context(assessment, transcripts, show_responses, behaviours))

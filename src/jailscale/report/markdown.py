@@ -1,55 +1,83 @@
-"""The Markdown report of an assessment: verdict, metric table, warnings, what would change the
-rating, provenance, and an optional evidence appendix with response text redacted by default."""
+"""The Markdown report of an assessment, for the people who act on it: a plain-language summary,
+success with and without the jailbreak by harm tier and by category, the metric table with counts
+in words, warnings, what would change the rating, provenance, and the evidence grouped by
+behaviour (bounded; response text redacted by default, request text never included).
+
+Every piece of text from the assessment or the evidence goes through :mod:`jailscale.textsafe`.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ..formats.assessment import Assessment
 from ..formats.evidence import Transcript
+from ..measure.outcomes import BehaviourEvidence
+from ..textsafe import markdown as md
+from ..textsafe import markdown_block, markdown_code
 from . import _view as v
-
-
-def md(text: str) -> str:
-    """Text safe inside a Markdown table cell or line: no raw HTML, no cell breaks, one line."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+from .people import MAX_PER_GROUP, GroupRow, PeopleView, people_view, value_name
+from .words import evidence_counts, metric_counts
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    out = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    out = ["| " + " | ".join(md(h) for h in header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
     out += ["| " + " | ".join(md(c) for c in row) + " |" for row in rows]
     return out
 
 
-def _fence(text: str) -> list[str]:
-    """A fenced block longer than any backtick run in ``text``, so the text cannot close it."""
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return [fence + "text", text, fence]
+def _groups_table(title: str, rows: list[GroupRow]) -> list[str]:
+    if not rows:
+        return []
+    out = [f"### {title}", ""]
+    out += _table([title.split(" ", 1)[1].removeprefix("by ").capitalize(), "behaviours",
+                   "plain requests that succeeded", "jailbreak attempts that succeeded", "behaviours unlocked"],
+                  [[r.name, str(r.behaviours), r.baseline.text, r.jailbreak.text,
+                    f"{r.unlocked} of {r.protected} refused plainly"] for r in rows])
+    return [*out, ""]
 
 
-def render_markdown(assessment: Assessment, transcripts: list[Transcript] | None = None,
-                    show_responses: bool = False) -> str:
+def render_markdown(assessment: Assessment, transcripts: Sequence[Transcript] | None = None,
+                    show_responses: bool = False,
+                    behaviours: Mapping[str, BehaviourEvidence] | None = None) -> str:
     """The assessment as a Markdown document. Response text appears only with ``show_responses``;
     request text never appears."""
     a = assessment
-    out = [f"# JSS assessment: {md(a.title)}", ""]
+    view = people_view(a, transcripts, behaviours, show_responses)
+    out = [f"# JSS assessment: {md(a.title)}", "", f"**{md(view.headline)}**", ""]
+    for q, ans in view.summary:
+        out += [f"- **{md(q)}:** {md(ans)}"]
+    out.append("")
     out += [f"- **Technique:** {md(a.technique)}", f"- **Target:** {md(a.target)}",
             f"- **Assessed on:** {md(a.assessed_on)}", ""]
+
+    if view.tiers or view.categories:
+        out += ["## Success with and without the jailbreak", "",
+                "Shares of judged attempts that succeeded, with 95% Wilson intervals (attempts pooled).", ""]
+        out += _groups_table("Success by harm tier", view.tiers)
+        out += _groups_table("Success by category", view.categories)
+
     out += ["## Verdict", ""]
-    out += [f"- **Vector:** `{a.vector}`",
+    out += [f"- **Vector:** {markdown_code(a.vector)}",
             f"- **JSS:** {md(v.score_line(a))}",
             f"- **Recommended response:** {md(v.response_line(a))}",
+            f"- **Judge:** {md(v.judge_text(a))}",
             f"- **CJS:** {md(v.cjs_line(a))}", ""]
 
     out += ["## Metrics", ""]
-    rows = [[f"{r.abbr} ({r.name})", r.value, r.range, r.source, r.estimate, r.counts,
-             r.method + (f" ({r.breakdown})" if r.breakdown else "")] for r in v.metric_rows(a)]
-    out += _table(["metric", "value", "consistent range", "source", "estimate [95% interval]",
-                   "counts", "method / note"], rows)
+    rows = [[f"{r.abbr} ({r.name})", value_name(r.abbr, r.value) if r.value_rank is not None else r.value,
+             r.range, r.source, r.estimate] for r in v.metric_rows(a)]
+    out += _table(["metric", "value", "consistent range", "source", "estimate [95% interval]"], rows)
     out.append("")
+    for r in v.metric_rows(a):
+        m = next(x for x in a.metrics if x.abbr == r.abbr)
+        counts = metric_counts(m)
+        if counts or r.method != v.DASH:
+            out += [f"**{md(r.abbr)} ({md(r.name)}):** {md(r.method)}", ""]
+            if counts:
+                out += [*_table(["count", "number"], counts), ""]
+    out += ["### The evidence in numbers", ""]
+    out += [*_table(["what", "number"], evidence_counts(a)), ""]
     out += ["### CJS axes", ""]
     out += _table(["axis", "value", "from"], [list(x) for x in v.cjs_axes(a.cjs)])
     out.append("")
@@ -66,26 +94,35 @@ def render_markdown(assessment: Assessment, transcripts: list[Transcript] | None
     out.append("")
 
     out += ["## Provenance", ""]
-    out += [f"- **{k}:** {md(val)}" for k, val in v.provenance_items(a)]
+    out += [f"- **{md(k)}:** {md(val)}" for k, val in v.provenance_items(a)]
     out.append("")
 
     if transcripts is not None:
-        out += _appendix(a, transcripts, show_responses)
+        out += _evidence(view, show_responses)
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _appendix(a: Assessment, transcripts: list[Transcript], show_responses: bool) -> list[str]:
-    ev = v.evidence_rows(a, transcripts, show_responses)
-    out = ["## Evidence", ""]
+def _evidence(view: PeopleView, show_responses: bool) -> list[str]:
+    out = ["## Evidence by behaviour", ""]
     note = ("Response text is shown below." if show_responses else
             "Response text is redacted; each response is identified by its length and SHA-256.")
-    out += [note + " Request text is never included.", ""]
-    out += _table(["#", "behaviour", "condition", "sample", "verdict", "response"],
-                  [[str(r.number), r.behaviour, r.condition, str(r.sample), r.verdict, r.response]
-                   for r in ev])
-    out.append("")
-    for r in ev:
-        if r.shown is not None:
-            out += [f"### Response #{r.number} ({md(r.behaviour)}, {md(r.condition)}, sample {r.sample})", ""]
-            out += [*_fence(r.shown), ""]
+    listed = (f"The {len(view.groups)} most telling of {view.groups_total} behaviours are listed"
+              if view.groups_total > len(view.groups) else f"{view.groups_total} behaviours")
+    out += [f"{note} Request text is never included. {listed}, with up to {MAX_PER_GROUP} attempts each; all "
+            f"{view.transcripts_total} transcripts are in assessment.json and the store.", ""]
+    for g in view.groups:
+        head = f"### {md(g.name)}" + (f": {md(g.status)}" if g.status else "")
+        out += [head, ""]
+        if g.tier:
+            out += [f"Tier {md(g.tier)}" + (f", category {md(g.category)}" if g.category else "")
+                    + f". Plain requests: {md(g.baseline)}. With the jailbreak: {md(g.jailbreak)}.", ""]
+        out += _table(["condition", "sample", "verdict", "response"],
+                      [[ln.condition, str(ln.sample), ln.verdict,
+                        "shown below" if ln.shown is not None else ln.response] for ln in g.lines])
+        out.append("")
+        for ln in g.lines:
+            if ln.shown is not None:
+                out += [f"Response ({md(ln.condition)}, sample {ln.sample}):", "", *markdown_block(ln.shown), ""]
+        if g.more:
+            out += [f"and {g.more} more attempts in assessment.json and the store.", ""]
     return out

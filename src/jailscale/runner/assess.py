@@ -8,6 +8,7 @@ run with a :class:`UserError` before anything is written or stored.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from ..errors import UserError
 from ..formats import Assessment, BaselineSet, Calibration, JudgeRef, Rate, Submission, Suite, Verdict
 from ..formats.evidence import judge_input_hash
 from ..measure import measure
+from ..measure.outcomes import BehaviourEvidence
 from ..report import render_html, render_markdown
 from ..spec.thresholds import wilson
 from ..store import Store
@@ -145,7 +147,7 @@ def assess(sub: Submission, suite: Suite, *, judge_name: str = "rules",
     a = build_assessment(sub, suite, m, ref, policy, now, baselines=picks)
     written: list[Path] = []
     if out_dir is not None:
-        written = write_outputs(a, sub, verdicts, out_dir, show_responses)
+        written = write_outputs(a, sub, verdicts, out_dir, show_responses, m.behaviours)
     stored = False
     if store is not None:
         store.save_assessment(sub, suite, verdicts, a)
@@ -154,7 +156,7 @@ def assess(sub: Submission, suite: Suite, *, judge_name: str = "rules",
 
 
 def write_outputs(a: Assessment, sub: Submission, verdicts: dict[str, Verdict], out_dir: Path,
-                  show_responses: bool) -> list[Path]:
+                  show_responses: bool, behaviours: Mapping[str, BehaviourEvidence] | None = None) -> list[Path]:
     """Write the three outputs; each transcript shows the verdict of this assessment's judge."""
     judged = [t.model_copy(update={"verdicts": [*t.verdicts, verdicts[t.content_hash]]})
               if t.content_hash in verdicts else t for t in sub.evidence]
@@ -164,8 +166,8 @@ def write_outputs(a: Assessment, sub: Submission, verdicts: dict[str, Verdict], 
         raise UserError(f"cannot create output folder '{out_dir}': {e.strerror}") from None
     files = {
         "assessment.json": assessment_json(a),
-        "report.md": render_markdown(a, judged, show_responses=show_responses),
-        "report.html": render_html(a, judged, show_responses=show_responses),
+        "report.md": render_markdown(a, judged, show_responses=show_responses, behaviours=behaviours),
+        "report.html": render_html(a, judged, show_responses=show_responses, behaviours=behaviours),
     }
     paths = []
     for name, text in files.items():

@@ -1,0 +1,300 @@
+"""What a person reads first: a plain-language summary, success by harm tier and by category with
+intervals, counts in words, and the evidence grouped by behaviour, bounded in size.
+
+Computed once from the assessment and the per-behaviour tallies the measurement already made
+(:class:`~jailscale.measure.outcomes.BehaviourEvidence`); the HTML and Markdown reports render it.
+
+Bounds (so that a 100,000-transcript assessment's report stays far under 500 KB; the full evidence
+is in ``assessment.json`` and the store): at most :data:`MAX_GROUPS` behaviours are listed with at
+most :data:`MAX_PER_GROUP` transcripts each, and at most :data:`MAX_CATEGORIES` categories are
+charted (the rest are pooled as "other").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ..formats.assessment import Assessment, MetricResult
+from ..formats.evidence import Transcript
+from ..measure.outcomes import BehaviourEvidence, Tally
+from ..spec.metrics import BY_ABBR
+from ..spec.thresholds import wilson
+from ..textsafe import terminal
+from . import _view as v
+
+MAX_GROUPS = 100
+MAX_PER_GROUP = 3
+MAX_CATEGORIES = 12
+TIER_NAMES = {"L": "Low", "M": "Moderate", "S": "Severe", "C": "Catastrophic"}
+
+
+@dataclass(frozen=True)
+class Share:
+    """Successes out of determinate attempts, with the 95% Wilson interval (attempts pooled)."""
+
+    successes: int
+    n: int
+    low: float
+    high: float
+
+    @property
+    def estimate(self) -> float:
+        return self.successes / self.n if self.n else 0.0
+
+    @property
+    def text(self) -> str:
+        if not self.n:
+            return "no attempts"
+        return (f"{self.successes} of {self.n} ({self.estimate:.0%}; 95% interval "
+                f"{self.low:.0%}–{self.high:.0%})")
+
+    @classmethod
+    def of(cls, tallies: Sequence[Tally]) -> Share:
+        s = sum(t.successes for t in tallies)
+        n = sum(t.determinate for t in tallies)
+        lo, hi = wilson(s, n)
+        return cls(s, n, lo, hi)
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One harm tier or category: how often plain requests and jailbreak attempts succeeded."""
+
+    name: str
+    behaviours: int
+    baseline: Share
+    jailbreak: Share
+    unlocked: int
+    protected: int
+
+
+@dataclass(frozen=True)
+class EvidenceLine:
+    condition: str
+    sample: int
+    verdict: str
+    response: str
+    shown: str | None
+
+
+@dataclass(frozen=True)
+class BehaviourGroup:
+    """One behaviour's evidence: its tallies in words and a few of its transcripts."""
+
+    name: str
+    tier: str
+    category: str
+    baseline: str
+    jailbreak: str
+    status: str
+    lines: list[EvidenceLine]
+    more: int
+
+
+@dataclass
+class PeopleView:
+    headline: str
+    summary: list[tuple[str, str]]
+    tiers: list[GroupRow] = field(default_factory=list)
+    categories: list[GroupRow] = field(default_factory=list)
+    groups: list[BehaviourGroup] = field(default_factory=list)
+    groups_total: int = 0
+    transcripts_total: int = 0
+
+
+def _tally_text(t: Tally) -> str:
+    if not t.determinate:
+        extra = sum(t.outcomes.values())
+        return "not tried" if not extra else f"{extra} attempt(s), none judged"
+    return f"{t.successes} of {t.determinate} succeeded"
+
+
+def _rows(groups: Mapping[str, list[BehaviourEvidence]]) -> list[GroupRow]:
+    return [GroupRow(name=name, behaviours=len(evs), baseline=Share.of([e.baseline for e in evs]),
+                     jailbreak=Share.of([e.jailbreak for e in evs]), unlocked=sum(e.unlocked for e in evs),
+                     protected=sum(e.protected for e in evs))
+            for name, evs in groups.items()]
+
+
+def tier_rows(behaviours: Mapping[str, BehaviourEvidence]) -> list[GroupRow]:
+    by: dict[str, list[BehaviourEvidence]] = {}
+    for e in behaviours.values():
+        by.setdefault(e.behaviour.tier, []).append(e)
+    order = list(TIER_NAMES)
+    return _rows({f"{t} ({TIER_NAMES[t]})": by[t] for t in sorted(by, key=order.index)})
+
+
+def category_rows(behaviours: Mapping[str, BehaviourEvidence], private: bool) -> list[GroupRow]:
+    """Per category, the most-tried first; past :data:`MAX_CATEGORIES`, pooled as "other". A private
+    suite's categories are not named (they can say what the hidden requests are about)."""
+    if private:
+        return []
+    by: dict[str, list[BehaviourEvidence]] = {}
+    for e in behaviours.values():
+        by.setdefault(e.behaviour.category, []).append(e)
+    ranked = sorted(by, key=lambda c: (-sum(e.jailbreak.determinate for e in by[c]), c))
+    keep = {c: by[c] for c in ranked[:MAX_CATEGORIES]}
+    rest = [e for c in ranked[MAX_CATEGORIES:] for e in by[c]]
+    if rest:
+        keep[f"other ({len(ranked) - MAX_CATEGORIES} categories)"] = rest
+    return _rows(keep)
+
+
+def _metric(a: Assessment, abbr: str) -> MetricResult | None:
+    return next((m for m in a.metrics if m.abbr == abbr), None)
+
+
+def value_name(abbr: str, code: str | None) -> str:
+    metric = BY_ABBR.get(abbr)
+    if metric is None or code is None:
+        return code or "unset"
+    return next((f"{val.code} ({val.name})" for val in metric.values if val.code == code), code)
+
+
+def _unlocked_text(a: Assessment, behaviours: Mapping[str, BehaviourEvidence] | None) -> str:
+    un = _metric(a, "UN")
+    hd = _metric(a, "HD")
+    counts = un.counts if un is not None else {}
+    protected = counts.get("protected_at_baseline")
+    if behaviours is not None:
+        protected = sum(e.protected for e in behaviours.values())
+        unlocked = sum(e.unlocked for e in behaviours.values())
+        known = sum(e.baseline_known for e in behaviours.values())
+    else:
+        unlocked, known = counts.get("newly_unlocked", 0), counts.get("baseline_known", 0)
+    if not known:
+        return ("Unknown: there were no plain-request (baseline) attempts, so we cannot tell what the "
+                "jailbreak unlocks beyond what the model already answers. The score is withheld until "
+                "baseline attempts are added.")
+    text = (f"The jailbreak got an answer on {unlocked} of the {protected} behaviours the model refuses "
+            "when asked plainly.")
+    if hd is not None and hd.value not in (None, "N", "X"):
+        text += f" The most harmful tier where that is beyond chance: {value_name('HD', hd.value)}."
+    elif hd is not None and hd.value == "N":
+        text += " In no harm tier is its success beyond what the judge's false-positive rate explains."
+    return text
+
+
+def judge_sentence(a: Assessment) -> str:
+    j = a.provenance.judge
+    text = f"Verdicts by the judge '{j.name}' (version {j.version})"
+    cals = getattr(j, "calibrations", None) or []
+    parts = []
+    for c in cals:
+        sens, spec = getattr(c, "sensitivity", None), getattr(c, "specificity", None)
+        if sens is not None and spec is not None:
+            parts.append(f"on {c.population.replace('_', ' ')} ({c.dataset}): catches {sens.estimate:.0%} of "
+                         f"harmful answers ({sens.low:.0%}–{sens.high:.0%}), clears {spec.estimate:.0%} of "
+                         f"harmless ones ({spec.low:.0%}–{spec.high:.0%})")
+    if parts:
+        return text + ", checked against human labels " + "; ".join(parts) + "."
+    if j.agreement is None:
+        return text + ", which has no measured agreement with human labels: treat its verdicts as unverified."
+    text += f", which agrees with human labels {j.agreement:.0%} of the time"
+    if j.false_positive_rate is not None:
+        text += f" and calls {j.false_positive_rate:.0%} of harmless answers harmful"
+    return text + (f" (measured on {j.calibration})." if j.calibration else ".")
+
+
+def summary(a: Assessment, behaviours: Mapping[str, BehaviourEvidence] | None,
+            transcripts: Sequence[Transcript] | None) -> list[tuple[str, str]]:
+    """Four questions a reader asks, answered in sentences."""
+    s, r = a.score, a.response
+    n_beh = len(behaviours) if behaviours is not None else a.suite.behaviours
+    by_cond: dict[str, int] = {}
+    for k, n in a.counts.items():
+        cond = k.split("_", 1)[0]
+        by_cond[cond] = by_cond.get(cond, 0) + n
+    words = {"baseline": "plain requests", "jailbreak": "with the jailbreak", "reference": "to reference alternatives"}
+    attempts = ", ".join(f"{n} {words.get(c, c)}" for c, n in sorted(by_cond.items())) or "none judged"
+    suite = "a private suite" if a.suite.private or a.suite.name is None else f"the suite {a.suite.name}"
+    tiers = ", ".join(f"{n} {TIER_NAMES.get(t, t).lower()}" for t, n in sorted(
+        a.suite.by_tier.items(), key=lambda x: list(TIER_NAMES).index(x[0]) if x[0] in TIER_NAMES else 9))
+    tested = (f"The technique {a.technique} against {a.target}: {n_beh} behaviours of {suite} (harm tiers: "
+              f"{tiers}); {a.provenance.evidence} attempts ({attempts}); assessed on {a.assessed_on}.")
+    rng = f"{s.low:.1f}–{s.high:.1f} ({s.rating_low}" + ("" if s.rating_low == s.rating_high else
+                                                          f" to {s.rating_high}") + ")"
+    if s.withheld or s.value is None:
+        sure = (f"Not sure enough to give one score: {', '.join(s.missing) or 'a base metric'} could not be "
+                f"measured, so the score is withheld; the evidence is consistent with {rng}.")
+    else:
+        sure = f"JSS {s.value:.1f} ({s.rating}); the evidence is consistent with anything from {rng}."
+    sure += " " + judge_sentence(a)
+    todo = f"{r.action}: {r.within} (policy {r.policy}, rule {r.rule})."
+    if r.provisional:
+        todo += " Provisional: a base metric is unknown, so this follows the most severe value still possible."
+    return [("What was tested", tested), ("What it unlocked", _unlocked_text(a, behaviours)),
+            ("How sure we are", sure), ("What to do, and by when", todo)]
+
+
+def headline(a: Assessment) -> str:
+    s = a.score
+    if s.withheld or s.value is None:
+        return (f"Severity withheld (range {s.low:.1f}–{s.high:.1f}, {s.rating_low} to {s.rating_high}): "
+                f"{a.response.action}, {a.response.within}")
+    return f"{s.rating} severity, JSS {s.value:.1f}: {a.response.action}, {a.response.within}"
+
+
+def _status(e: BehaviourEvidence) -> str:
+    if e.unlocked:
+        return "unlocked by the jailbreak"
+    if e.baseline_known and not e.protected:
+        return "answered even without the jailbreak"
+    if e.jailbreak.successes:
+        return "jailbreak succeeded (no baseline)"
+    if e.jailbreak.determinate:
+        return "held"
+    return "no judged attempts"
+
+
+def _line(a: Assessment, t: Transcript, show_responses: bool) -> EvidenceLine:
+    verdict = t.verdicts[-1].label if t.verdicts else "no verdict"
+    shown = terminal(t.response, keep_lines=True) if show_responses and t.response is not None else None
+    cond = t.condition + (f" ({t.reference})" if t.reference else "")
+    return EvidenceLine(cond, t.sample, verdict, v.redacted(t.response, t.error), shown)
+
+
+def groups(a: Assessment, behaviours: Mapping[str, BehaviourEvidence] | None,
+           transcripts: Sequence[Transcript], show_responses: bool) -> tuple[list[BehaviourGroup], int]:
+    """The evidence by behaviour, the most telling first (unlocked, then most jailbreak successes),
+    at most :data:`MAX_GROUPS` behaviours and :data:`MAX_PER_GROUP` transcripts each (successes
+    first). Returns the groups and how many behaviours there were."""
+    by: dict[str, list[Transcript]] = {}
+    for t in transcripts:
+        by.setdefault(t.behaviour, []).append(t)
+    ids = list(by)
+    if behaviours is not None:
+        ids = [b for b in behaviours if b in by] + [b for b in by if b not in behaviours]
+
+    def rank(bid: str) -> tuple[int, int, str]:
+        e = behaviours.get(bid) if behaviours is not None else None
+        if e is None:
+            return (1, 0, bid)
+        return (0 if e.unlocked else 1, -e.jailbreak.successes, bid)
+
+    out = []
+    for bid in sorted(ids, key=rank)[:MAX_GROUPS]:
+        ts = sorted(by[bid], key=lambda t: (t.verdicts[-1].label != "complied" if t.verdicts else True,
+                                            t.condition != "jailbreak", t.sample))
+        e = behaviours.get(bid) if behaviours is not None else None
+        out.append(BehaviourGroup(
+            name=v.behaviour_name(a, bid),
+            tier=value_name("HD", e.behaviour.tier) if e else "",
+            category="" if e is None or a.suite.private else e.behaviour.category,
+            baseline=_tally_text(e.baseline) if e else "", jailbreak=_tally_text(e.jailbreak) if e else "",
+            status=_status(e) if e else "", lines=[_line(a, t, show_responses) for t in ts[:MAX_PER_GROUP]],
+            more=max(0, len(ts) - MAX_PER_GROUP)))
+    return out, len(ids)
+
+
+def people_view(a: Assessment, transcripts: Sequence[Transcript] | None,
+                behaviours: Mapping[str, BehaviourEvidence] | None, show_responses: bool) -> PeopleView:
+    view = PeopleView(headline=headline(a), summary=summary(a, behaviours, transcripts))
+    if behaviours is not None:
+        view.tiers = tier_rows(behaviours)
+        view.categories = category_rows(behaviours, a.suite.private)
+    if transcripts is not None:
+        view.groups, view.groups_total = groups(a, behaviours, transcripts, show_responses)
+        view.transcripts_total = len(transcripts)
+    return view

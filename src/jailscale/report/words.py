@@ -1,0 +1,74 @@
+"""Counts in words: the keys measurement writes (``C+_successes``, ``protected_at_baseline``,
+``jailbreak_error``...) as phrases a reader understands, for tables of counts."""
+
+from __future__ import annotations
+
+import re
+
+from ..formats.assessment import Assessment, MetricResult
+
+TIER = {"L": "Low", "M": "Moderate", "S": "Severe", "C": "Catastrophic"}
+CONDITION = {"baseline": "plain requests", "jailbreak": "jailbreak attempts", "reference": "reference answers"}
+OUTCOME = {"success": "succeeded", "refused": "refused", "partial": "partly answered",
+           "blocked": "blocked by a safeguard", "error": "got no answer (error, never counted as a refusal)",
+           "unscoreable": "could not be judged (never counted as a refusal)"}
+LAYER = {"refusal_training": "the model's refusal training", "input_classifier": "the input classifier",
+         "output_classifier": "the output classifier", "monitoring": "monitoring"}
+KNOWN = {
+    "behaviours_tried": "behaviours tried",
+    "baseline_known": "behaviours with a judged plain request",
+    "protected_at_baseline": "behaviours refused when asked plainly",
+    "available_at_baseline": "behaviours answered even when asked plainly",
+    "newly_unlocked": "behaviours the jailbreak unlocked",
+    "unlocked_responses": "successful answers on unlocked behaviours",
+    "baseline_missing": "behaviours with no plain-request attempt",
+    "successes": "successful answers",
+    "with_quality": "successful answers with a quality score",
+    "unlocked": "unlocked behaviours",
+    "with_repeats": "unlocked behaviours tried more than once",
+    "attempts": "attempts",
+    "behaviours_compared": "behaviours compared with a reference",
+}
+_TIER_KEY = re.compile(r"^([LMSC])\+_(\w+)$")
+_TIER_PART = {"successes": "jailbreak successes", "attempts": "judged jailbreak attempts",
+              "lower_bound": "lower 95% bound of the success share",
+              "chance": "chance level (the judge's false-positive rate)"}
+
+
+def count_words(key: str) -> str:
+    """One count key as a phrase; an unknown key has its underscores turned into spaces."""
+    if key in KNOWN:
+        return KNOWN[key]
+    m = _TIER_KEY.match(key)
+    if m:
+        tier = m.group(1)
+        part = _TIER_PART.get(m.group(2), m.group(2).replace("_", " "))
+        return f"{part}, tier {tier} ({TIER[tier]}) or above"
+    if key.startswith("pass@"):
+        return f"chance of at least one success in {key[5:]} attempts"
+    if key.startswith("vs "):
+        return f"quality gain over {key[3:]}"
+    cond, _, outcome = key.partition("_")
+    if cond in CONDITION and outcome in OUTCOME:
+        return f"{CONDITION[cond]} that {OUTCOME[outcome]}"
+    for layer, name in LAYER.items():
+        if key == f"{layer}_passed":
+            return f"successful attempts that got past {name}"
+        if key == f"{layer}_held":
+            return f"attempts stopped by {name}"
+    return key.replace("_", " ")
+
+
+def number(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:.3g}"
+
+
+def metric_counts(m: MetricResult) -> list[tuple[str, str]]:
+    """A metric's counts and per-part figures as (phrase, number) rows."""
+    return ([(count_words(k), number(n)) for k, n in m.counts.items()]
+            + [(count_words(k), number(x)) for k, x in m.breakdown.items()])
+
+
+def evidence_counts(a: Assessment) -> list[tuple[str, str]]:
+    """The assessment's tallies by condition and outcome, as phrases."""
+    return [(count_words(k), str(n)) for k, n in a.counts.items()]
