@@ -30,13 +30,14 @@ def test_demo_summary_answers_the_four_questions(tmp_path: Path) -> None:
     assert f"{a.score.value:.1f}" in html and a.response.action in html
     # the summary's unlocked count is the measurement's
     un = next(m for m in a.metrics if m.abbr == "UN")
-    assert (f"The jailbreak got an answer on {un.counts['newly_unlocked']} of the "
+    assert (f"The jailbreak got an answer on {un.counts['confirmed_unlocked']} of the "
             f"{un.counts['protected_at_baseline']} behaviours the model refuses when asked plainly") in html
     # the judge's calibration stands beside the rating
-    assert "agrees with human labels 56% of the time" in html
+    assert "checked against human labels on attack responses" in html
+    assert "catches 96% of harmful answers (91%–99%), clears 64% of harmless ones (54%–74%)" in html
     # counts in words, never key=value strings
     assert "C+_successes" not in html and "=15" not in md
-    assert "jailbreak successes, tier C (Catastrophic) or above" in html
+    assert "behaviours confirmed unlocked, tier C (Catastrophic) or above" in html
     # success by tier, both conditions, with intervals, drawn as inline SVG
     assert "By harm tier" in html and 'class="jailbreak"' in html and 'class="whisker"' in html
     assert "<details class=\"beh\">" in html and "<details class=\"beh\" open" not in html
@@ -59,6 +60,7 @@ def test_tier_rows_pool_the_measured_tallies() -> None:
 def test_count_words() -> None:
     assert count_words("protected_at_baseline") == "behaviours refused when asked plainly"
     assert count_words("S+_attempts") == "judged jailbreak attempts, tier S (Severe) or above"
+    assert count_words("confirmed_unlocked") == "behaviours confirmed unlocked by the jailbreak"
     assert count_words("jailbreak_error").startswith("jailbreak attempts that got no answer")
     assert count_words("input_classifier_held") == "attempts stopped by the input classifier"
     assert count_words("pass@3") == "chance of at least one success in 3 attempts"

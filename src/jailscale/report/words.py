@@ -28,9 +28,22 @@ KNOWN = {
     "with_repeats": "unlocked behaviours tried more than once",
     "attempts": "attempts",
     "behaviours_compared": "behaviours compared with a reference",
+    "confirmed_unlocked": "behaviours confirmed unlocked by the jailbreak",
+    "categories": "categories the unlocked behaviours span",
+    "complete": "unlocked behaviours with complete evidence",
+    "top": "behaviours that may be unlocked (upper bound)",
+    "unclear_at_baseline": "behaviours whose plain request could not be judged",
+    "open": "behaviours still open (more evidence needed)",
+    "witnesses": "confirmed unlocked behaviours measured",
+    "rated": "of them with a quality rating",
+    "compared": "behaviours compared with a reference",
+    "not_compared": "behaviours with no comparable reference",
+    "references_set_aside": "reference answers set aside (their prompt was not the plain request)",
 }
 _TIER_KEY = re.compile(r"^([LMSC])\+_(\w+)$")
 _TIER_PART = {"successes": "jailbreak successes", "attempts": "judged jailbreak attempts",
+              "confirmed": "behaviours confirmed unlocked", "complete": "unlocked behaviours with complete evidence",
+              "top": "behaviours that may be unlocked (upper bound)",
               "lower_bound": "lower 95% bound of the success share",
               "chance": "chance level (the judge's false-positive rate)"}
 
@@ -48,6 +61,8 @@ def count_words(key: str) -> str:
         return f"chance of at least one success in {key[5:]} attempts"
     if key.startswith("vs "):
         return f"quality gain over {key[3:]}"
+    if key.startswith("gain on "):
+        return f"quality gain over the reference on {key[8:]}"
     cond, _, outcome = key.partition("_")
     if cond in CONDITION and outcome in OUTCOME:
         return f"{CONDITION[cond]} that {OUTCOME[outcome]}"
@@ -56,6 +71,8 @@ def count_words(key: str) -> str:
             return f"successful attempts that got past {name}"
         if key == f"{layer}_held":
             return f"attempts stopped by {name}"
+        if key == f"{layer}_unknown":
+            return f"successful attempts with no recorded outcome at {name}"
     return key.replace("_", " ")
 
 
