@@ -1,6 +1,11 @@
 """Two assessments of the same jailbreak, side by side: where they differ, whether each difference is
 real given the intervals, which difference moves the rating, and what measurement would settle it.
 
+This module computes; :mod:`jailscale.report.compare` renders (text and Markdown). Each side's sample
+size is the typed ``MetricResult.n`` the measurement recorded (with its ``unit``), never guessed from
+count names: a metric without it gets no sample-size estimate. A rating that a change would leave
+withheld is ``None`` here and rendered "withheld", never as the rating "None".
+
 A difference is *real* when the two consistent ranges do not overlap; when they overlap it is *not
 established*: within uncertainty. A metric that one side declared (or left unset or unknown) was not
 measured by that side, so no interval can settle it: the parties must agree on the evidence. A
@@ -27,7 +32,6 @@ WITHIN = "not established: within uncertainty"
 THRESHOLDS: dict[str, tuple[tuple[str, float], ...]] = {
     "UN": UN_THRESHOLDS, "FI": FI_THRESHOLDS, "RL": RL_THRESHOLDS, "UP": UP_THRESHOLDS,
 }
-#: Count keys that may hold a metric's sample size, in order of preference.
 #: Metrics set from facts about the technique or deployment, not from counts: only evidence settles them.
 DECLARED_ONLY = frozenset({"EM", "AC", "AR", "AU", "DX", "RM"})
 OTHER_SETTLE = {
@@ -36,7 +40,6 @@ OTHER_SETTLE = {
     "AU": "reproduce the attack end to end with no human in the loop",
     "RM": "re-run the same evidence against the fixed system (RM:F needs a verified re-test)",
 }
-SIZE_KEYS = ("n", "behaviours", "paired", "protected", "unlocked", "answers", "samples", "attempts")
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,15 @@ class MetricDiff:
     a_interval: tuple[float, float] | None
     b_interval: tuple[float, float] | None
     differs: bool
-    status: str
+    a_estimate: float | None = None
+    b_estimate: float | None = None
+    a_n: int | None = None
+    b_n: int | None = None
+    a_unit: str | None = None
+    b_unit: str | None = None
+    a_rates: tuple[dict[str, Any], ...] = ()
+    b_rates: tuple[dict[str, Any], ...] = ()
+    status: str = SAME
     a_rating_with_b: str | None = None
     b_rating_with_a: str | None = None
     moves_a: bool = False
@@ -96,37 +107,6 @@ class Comparison:
         data["decisive"] = [m.abbr for m in self.decisive]
         return _jsonable(data)  # type: ignore[no-any-return]
 
-    def render_text(self) -> str:
-        a, b = self.names
-        out = [f"{a}: {self.a_vector}  {self.a_score}", f"{b}: {self.b_vector}  {self.b_score}"]
-        out += [f"warning: {w}" for w in self.warnings]
-        if not self.differences:
-            out.append("no metric differs")
-        for m in self.differences:
-            moves = _moves_text(m, self.names)
-            out.append(f"{m.abbr} ({m.name}): {a} {_val(m.a_value)} [{_rng(m.a_range)}, {m.a_source}] vs "
-                       f"{b} {_val(m.b_value)} [{_rng(m.b_range)}, {m.b_source}]: {m.status}; {moves}")
-            out.append(f"    to settle: {m.settle}")
-        return "\n".join(out) + "\n"
-
-    def render_markdown(self) -> str:
-        a, b = self.names
-        out = [f"# Comparison: {a} vs {b}", "", f"- **{a}:** `{self.a_vector}`, {self.a_score}",
-               f"- **{b}:** `{self.b_vector}`, {self.b_score}", ""]
-        if self.warnings:
-            out += ["## Warnings", "", *(f"- {w}" for w in self.warnings), ""]
-        out += ["## Differences", ""]
-        if not self.differences:
-            return "\n".join([*out, "No metric differs.", ""])
-        out += [f"| metric | {a} | {b} | difference | moves the rating | to settle |",
-                "|---|---|---|---|---|---|"]
-        for m in self.differences:
-            cells = [f"{m.abbr} ({m.name})", f"{_val(m.a_value)} ({_rng(m.a_range)}, {m.a_source})",
-                     f"{_val(m.b_value)} ({_rng(m.b_range)}, {m.b_source})", m.status,
-                     _moves_text(m, self.names), m.settle]
-            out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
-        return "\n".join([*out, ""])
-
 
 def _jsonable(x: Any) -> Any:
     if isinstance(x, dict):
@@ -134,23 +114,6 @@ def _jsonable(x: Any) -> Any:
     if isinstance(x, list | tuple):
         return [_jsonable(val) for val in x]
     return x
-
-
-def _val(code: str | None) -> str:
-    return "unset" if code is None else code
-
-
-def _rng(r: tuple[str, str]) -> str:
-    return r[0] if r[0] == r[1] else f"{r[0]}–{r[1]}"
-
-
-def _moves_text(m: MetricDiff, names: tuple[str, str]) -> str:
-    parts = []
-    if m.moves_a:
-        parts.append(f"{names[0]} becomes {m.a_rating_with_b} with {names[1]}'s value")
-    if m.moves_b:
-        parts.append(f"{names[1]} becomes {m.b_rating_with_a} with {names[0]}'s value")
-    return "; ".join(parts) if parts else "does not move either rating alone"
 
 
 def _result(a: Assessment, v: spec.Vector, abbr: str) -> MetricResult:
@@ -190,16 +153,10 @@ def _rating_with(v: spec.Vector, abbr: str, code: str | None) -> str | None:
     return spec.score(v.replace(**{abbr: code})).rating
 
 
-def _size(m: MetricResult) -> int | None:
-    for key in SIZE_KEYS:
-        if m.counts.get(key):
-            return m.counts[key]
-    return None
-
-
 def needed(abbr: str, ma: MetricResult, mb: MetricResult) -> tuple[int, float] | None:
     """Roughly how many units (behaviours, samples, answers) would put the pooled interval on one side
-    of the threshold that separates the two values, and that threshold; None without the figures.
+    of the threshold that separates the two values, and that threshold; None without the figures
+    (a side's spread needs its interval and its typed sample size ``n``).
 
     The per-unit spread is read off each side's interval and size (half-width x sqrt(n) / z), the
     larger is kept; then ``n = (z * sd / gap)^2`` with gap the distance from the pooled estimate to the
@@ -219,7 +176,7 @@ def needed(abbr: str, ma: MetricResult, mb: MetricResult) -> tuple[int, float] |
     pooled = sum(estimates) / len(estimates)
     sds = []
     for m in (ma, mb):
-        n = _size(m)
+        n = m.n
         if m.interval is not None and n:
             sds.append((m.interval[1] - m.interval[0]) / 2 * math.sqrt(n) / Z95)
     if not sds and abbr in ("UN", "RL"):
@@ -314,7 +271,10 @@ def compare(a: Assessment, b: Assessment, names: tuple[str, str] = ("A", "B")) -
         d = MetricDiff(abbr=abbr, name=BY_ABBR[abbr].name, a_value=code_a, b_value=code_b,
                        a_range=(ma.low, ma.high), b_range=(mb.low, mb.high), a_source=ma.source,
                        b_source=mb.source, a_interval=ma.interval, b_interval=mb.interval,
-                       differs=differs, status=SAME)
+                       differs=differs, status=SAME, a_estimate=ma.estimate, b_estimate=mb.estimate,
+                       a_n=ma.n, b_n=mb.n, a_unit=ma.unit, b_unit=mb.unit,
+                       a_rates=tuple(r.model_dump(mode="json") for r in ma.rates),
+                       b_rates=tuple(r.model_dump(mode="json") for r in mb.rates))
         if differs:
             with_b, with_a = _rating_with(va, abbr, code_b), _rating_with(vb, abbr, code_a)
             d = replace(d, status=_status(abbr, ma, mb, names), a_rating_with_b=with_b,
@@ -324,11 +284,12 @@ def compare(a: Assessment, b: Assessment, names: tuple[str, str] = ("A", "B")) -
     rank = {abbr: i for i, abbr in enumerate(ORDER)}
     diffs.sort(key=lambda d: (not (d.differs and d.decisive), not d.differs, rank[d.abbr]))
     return Comparison(names=names, a_id=a.id, b_id=b.id, a_vector=a.vector, b_vector=b.vector,
-                      a_score=_score_text(a), b_score=_score_text(b), a_rating=ra, b_rating=rb,
+                      a_score=score_text(a), b_score=score_text(b), a_rating=ra, b_rating=rb,
                       metrics=diffs, warnings=_warnings(a, b, names))
 
 
-def _score_text(a: Assessment) -> str:
+def score_text(a: Assessment) -> str:
+    """The score as data for a comparison: "withheld" when there is none (never the rating "None")."""
     s = a.score
     head = f"{s.label} withheld" if s.value is None else f"{s.label} {s.value:.1f} {s.rating}"
     return f"{head} (range {s.low:.1f}–{s.high:.1f}); {a.response.action} under {a.response.policy}"

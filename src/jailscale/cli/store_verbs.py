@@ -105,11 +105,12 @@ def compare(
     if as_json and markdown:
         raise UserError("choose one of --json and --markdown")
     from ..compare import compare as compare_assessments
+    from ..report.compare import comparison_markdown, comparison_text
 
     c = compare_assessments(_load(a, db), _load(b, db))
     if as_json:
         print_json(c.to_dict())
     elif markdown:
-        print(c.render_markdown())
+        print(comparison_markdown(c), end="")
     else:
-        print(c.render_text())
+        print(comparison_text(c), end="")

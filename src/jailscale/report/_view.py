@@ -42,13 +42,26 @@ def fmt_num(x: float | None, digits: int = 2) -> str:
     return DASH if x is None else f"{x:.{digits}f}"
 
 
-def fmt_estimate(m: MetricResult) -> str:
-    if m.estimate is None:
+def fmt_rate(estimate: float | None, interval: tuple[float, float] | None, n: int | None = None,
+             unit: str | None = None) -> str:
+    """A measured quantity with its 95% interval and typed sample size: "0.62 [0.41, 0.80], n=24 behaviours"."""
+    if estimate is None:
         return DASH
-    text = fmt_num(m.estimate)
-    if m.interval is not None:
-        text += f" [{fmt_num(m.interval[0])}, {fmt_num(m.interval[1])}]"
+    text = fmt_num(estimate)
+    if interval is not None:
+        text += f" [{fmt_num(interval[0])}, {fmt_num(interval[1])}]"
+    if n is not None:
+        text += f", n={n}" + (f" {unit}" if unit else "")
     return text
+
+
+def fmt_estimate(m: MetricResult) -> str:
+    """The rate a metric's level rests on, then any further rates the measurement recorded."""
+    parts = [fmt_rate(m.estimate, m.interval, m.n, m.unit)] if m.estimate is not None else []
+    for r in m.rates:
+        interval = (r.low, r.high) if r.low is not None and r.high is not None else None
+        parts.append(f"{r.name} {fmt_rate(r.estimate, interval, r.n, r.unit)}")
+    return "; ".join(parts) or DASH
 
 
 def fmt_range(low: str, high: str) -> str:
@@ -92,6 +105,8 @@ def metric_rows(assessment: Assessment) -> list[MetricRow]:
         value = m.value if m.value is not None else "unset"
         if m.value is None and metric is not None:
             value = f"unset (scored {metric.worst})"
+        elif m.source == "unknown" or m.value == "X":
+            value = "withheld (X: not measured)"
         method = " ".join(x for x in (m.method, m.note) if x) or DASH
         lo = _rank(m.abbr, m.low)
         hi = _rank(m.abbr, m.high)
