@@ -20,16 +20,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-import yaml
-
 from ..errors import UserError
 from ..formats import ReferenceAlternative, Submission
 from ..formats.baselines import BaselineEntry, BaselinePicks, BaselineSet
-from ..formats.io import read_data, read_model, validate
+from ..formats.io import read_model
 
 PATTERN = "jss-baselines-*.yaml"
-#: Largest set file read, in bytes: 500 entries of about 400 bytes each is 0.2 MB.
-MAX_BYTES = 2_000_000
 #: What a registry kind is as a submission's reference alternative kind.
 RefKind = Literal["open_weights", "commercial"]
 REFERENCE_KIND: dict[str, RefKind] = {"open_weights": "open_weights", "public_api": "commercial"}
@@ -54,46 +50,11 @@ def bundled() -> BaselineSet:
     return _bundled().model_copy(deep=True)
 
 
-def _duplicate_key(node: yaml.Node, where: str) -> str | None:
-    """The first mapping key that appears twice anywhere under ``node`` (YAML and JSON alike)."""
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for k, v in node.value:
-            key = str(k.value)
-            if key in seen:
-                return f"{where}{key}"
-            seen.add(key)
-            found = _duplicate_key(v, f"{where}{key}.")
-            if found:
-                return found
-    elif isinstance(node, yaml.SequenceNode):
-        for i, v in enumerate(node.value):
-            found = _duplicate_key(v, f"{where}{i}.")
-            if found:
-                return found
-    return None
-
-
 def load(path: Path) -> BaselineSet:
-    """A baseline set file (YAML or JSON, ``format: jailscale.baselines/1``), read as untrusted input:
-    at most :data:`MAX_BYTES`, no key twice in one mapping (a second ``as_of`` must not silently win),
-    then validated (bounded fields, unique ids, dates not after ``as_of``)."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError:
-        size = 0  # read_data reports the missing or unreadable file
-    if size > MAX_BYTES:
-        raise UserError(f"'{path}' is {size} bytes; a baseline set file is at most {MAX_BYTES} bytes")
-    data = read_data(path)
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8-sig"), Loader=yaml.SafeLoader)
-        dup = _duplicate_key(root, "") if root is not None else None
-    except yaml.YAMLError:
-        dup = None  # read_data parsed it; composing again cannot fail differently
-    if dup:
-        raise UserError(f"'{path}' has key '{dup[:100]}' twice; each key may appear once: remove one")
-    return validate(BaselineSet, data, str(path))
+    """A baseline set file (YAML or JSON, ``format: jailscale.baselines/1``), read through the bounded
+    untrusted-input layer (:mod:`jailscale.formats.io`: regular files only, a size cap, duplicate keys
+    and alias bombs refused) and validated (bounded fields, unique ids, dates not after ``as_of``)."""
+    return read_model(BaselineSet, Path(path))
 
 
 def load_arg(text: str | None) -> BaselineSet:
