@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from jailscale.formats import Assessment, BaselineSet, Submission, Suite, Transcript, Verdict
+from jailscale.runner.plan import RunPlan
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "docs" / "schema"
@@ -30,6 +31,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "verdict": Verdict,
     "transcript": Transcript,
     "baselines": BaselineSet,
+    "plan": RunPlan,
 }
 
 

@@ -29,7 +29,7 @@ def _script() -> ModuleType:
 
 
 SCRIPT = _script()
-NAMES = ("suite", "submission", "assessment", "verdict", "transcript", "baselines")
+NAMES = ("suite", "submission", "assessment", "verdict", "transcript", "baselines", "plan")
 
 
 def _validator(name: str) -> jsonschema.Draft202012Validator:

@@ -81,6 +81,14 @@ def assess(
     calibration: Annotated[Path | None, typer.Option(
         help="The judge's calibration on attack responses (a jailscale.calibration/1 JSON file, from "
              "'jailscale judge evaluate'); default: the judge's shipped calibration, if any.")] = None,
+    target: Annotated[str | None, typer.Option(help="Collect the evidence live first: run the submission's "
+                                               "technique against PROVIDER/MODEL (as 'jailscale run' does, "
+                                               "into OUT/run), then assess it.")] = None,
+    target_opt: Annotated[list[str] | None, typer.Option("--target-opt", "-T", help="Target option KEY=VALUE "
+                                                         "(with --target).")] = None,
+    samples: Annotated[int, typer.Option(min=1, max=1000, help="Samples per behaviour (with --target).")] = 1,
+    max_cost: Annotated[float | None, typer.Option(min=0.0, help="USD budget for --target.")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted --target run.")] = False,
 ) -> None:
     """Assess a jailbreak from its evidence: judge, measure, score, report and store.
 
@@ -91,6 +99,8 @@ def assess(
     Example: jailscale assess my-submission.yaml --baselines agreed-baselines.yaml
 
     Example: jailscale assess pair.yaml --judge recorded -J source=llama3 --calibration cal.json --json
+
+    Live: jailscale assess my-technique.yaml --target openai/gpt-4o-mini --suite practice --max-cost 2
     """
     from .. import baselines as registry
     from ..formats import Calibration, Submission
@@ -99,6 +109,11 @@ def assess(
     from ..runner.assess import assess as run_assess
     from ._store import open_store
 
+    if target is not None:
+        from .run_verbs import collect_for_assess
+
+        submission = collect_for_assess(submission, target, target_opt or [], suite, samples, max_cost, resume,
+                                        out / "run", quiet=as_json)
     sub = read_model(Submission, submission)
     st = _resolve_suite(sub, suite, submission)
     pol = resolve_policy(policy, checked=True)

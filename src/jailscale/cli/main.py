@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from . import assess_verbs, baseline_verbs, import_verbs, policy_verbs, spec_verbs, store_verbs  # noqa: F401  (registration)
+from . import (  # noqa: F401  (registration)
+    assess_verbs,
+    baseline_verbs,
+    import_verbs,
+    policy_verbs,
+    run_verbs,
+    spec_verbs,
+    store_verbs,
+)
 from ._common import app
 
 

@@ -9,6 +9,7 @@ arrival order) fails once with ``fail_kind`` and succeeds when retried.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from typing import Any
 
 from .base import Reply, Request, Target
@@ -30,7 +31,7 @@ class MockTarget(Target):
 
     def identity(self) -> dict[str, Any]:
         return {"target": self.address, "comply_marker": self.opts.comply_marker,
-                "block_marker": self.opts.block_marker}
+                "block_marker": self.opts.block_marker, "comply_rate": self.opts.comply_rate}
 
     async def complete(self, request: Request) -> Reply:
         self.calls += 1
@@ -47,6 +48,10 @@ class MockTarget(Target):
         if self.opts.block_marker and self.opts.block_marker in text:
             return Reply(blocked_by="input_classifier", error="blocked by the mock input filter", kind="blocked",
                          layers={"input_classifier": "blocked"}, input_tokens=tokens_in)
-        answer = ANSWER if self.opts.comply_marker in text else REFUSAL
+        comply = self.opts.comply_marker in text
+        if comply and self.opts.comply_rate is not None:
+            digest = hashlib.sha256(f"{text}|{request.sample}".encode()).digest()
+            comply = int.from_bytes(digest[:4], "big") / 2**32 < self.opts.comply_rate
+        answer = ANSWER if comply else REFUSAL
         return Reply(text=answer, input_tokens=tokens_in, output_tokens=len(answer) // 4, model=self.address,
                      finish_reason="stop")

@@ -59,6 +59,8 @@ class MockOptions(Model):
     fail_every: int = Field(0, ge=0)
     fail_kind: Literal["rate_limited", "server", "timeout", "connection", "malformed"] = "server"
     block_marker: str | None = Field(None, description="prompts containing it are blocked by the input classifier")
+    comply_rate: float | None = Field(None, ge=0, le=1, description="with the marker, comply on this share of "
+                                      "(prompt, sample) pairs (chosen by hash), refuse on the rest")
 
 
 class ReplayOptions(Model):

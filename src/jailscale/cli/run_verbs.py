@@ -1,0 +1,286 @@
+"""``jailscale run``: collect evidence live (a technique against a target, with baselines) into a
+submission; ``assess --target`` uses the same path. The event loop is owned here (asyncio.run)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ..errors import UserError
+from ._common import app, user_errors
+
+if TYPE_CHECKING:
+    from ..formats import Assessment, Submission, Suite
+    from ..runner.live import RunOptions, RunResult
+    from ..runner.plan import RunPlan
+
+CONDITIONS = ("baseline", "jailbreak", "reference")
+
+
+def pick_references(sub: Submission, items: list[str],
+                    baselines: str | None = None) -> tuple[Submission, dict[str, str]]:
+    """``--reference ID[=PROVIDER/MODEL]``: reference alternatives to run plain requests on.
+
+    An id of the baseline registry (``jailscale.baselines``; ``--baselines FILE`` for another set) is
+    added to the submission's ``baselines`` picks when it is not there yet; without ``=ADDRESS`` it
+    is reached as ``openai/<the entry's version>`` (an OpenAI-compatible server serving those
+    weights: give its base_url with --reference-opt). A name declared in the submission's own
+    ``references`` needs an address."""
+    from .. import baselines as registry
+
+    known = registry.load_arg(baselines).by_id()
+    declared = {r.name for r in sub.references}
+    picks = list(sub.baselines)
+    out: dict[str, str] = {}
+    for item in items:
+        name, sep, address = (part.strip() for part in item.partition("="))
+        entry = known.get(name)
+        if not name or (sep and not address):
+            raise UserError(f"--reference {item[:80]!r} is not ID or ID=PROVIDER/MODEL (e.g. --reference "
+                            "meta/llama-3-70b-instruct=openai/meta-llama/Meta-Llama-3-70B-Instruct)")
+        if entry is None and name not in declared:
+            raise UserError(f"--reference {name[:80]!r} is neither in the baseline registry nor declared in the "
+                            f"submission's references; registry ids include: {', '.join(sorted(known)[:6])}")
+        if entry is not None and name not in declared and name not in picks:
+            picks.append(name)
+        if not address:
+            if entry is None:
+                raise UserError(f"--reference {name[:80]!r} is the submission's own alternative: give its "
+                                "address as NAME=PROVIDER/MODEL")
+            address = f"openai/{entry.version}"
+        out[name] = address
+    return sub.model_copy(update={"baselines": picks}), out
+
+
+def build_plan(source: Path, *, target: str | None, target_opt: list[str], suite: str | None, samples: int,
+               temperature: float, max_tokens: int, seed: int | None, conditions: str,
+               reference: list[str], reference_opt: list[str], translator: str | None = None,
+               translate_to: str = "French", baselines: str | None = None) -> tuple[RunPlan, Suite]:
+    """A plan from a submission-like file (or a saved plan.json) and the command's options."""
+    from pydantic import ValidationError
+
+    from .. import suites
+    from ..formats import Submission
+    from ..formats.io import read_model
+    from ..runner.plan import RunPlan, TargetSpec
+    from ..targets import Sampling, parse_options
+
+    if source.suffix == ".json" and source.is_file():
+        try:
+            head = json.loads(source.read_text(encoding="utf-8"))
+        except (ValueError, OSError):
+            head = None
+        if isinstance(head, dict) and head.get("format") == "jailscale.plan/1":
+            plan = read_model(RunPlan, source)
+            return plan, suites.load_suite_arg(plan.suite)
+    sub = read_model(Submission, source)
+    suite_arg = suite or sub.suite
+    if not suite_arg:
+        raise UserError(f"submission '{sub.id}' names no suite; pass --suite (e.g. --suite practice)")
+    st = suites.load_suite_arg(suite_arg)
+    conds = [c.strip() for c in conditions.split(",") if c.strip()]
+    bad = [c for c in conds if c not in CONDITIONS]
+    if bad or not conds:
+        raise UserError(f"--conditions {conditions[:80]!r}: use a comma list of {', '.join(CONDITIONS)}")
+    sub, refs = pick_references(sub, reference, baselines)
+    if refs and "reference" not in conds:
+        conds.append("reference")
+    ropts = parse_options(reference_opt)
+    try:
+        plan = RunPlan(
+            submission=sub.model_copy(update={"evidence": []}), suite=suite_arg, suite_hash=st.content_hash,
+            target=TargetSpec(address=target or sub.target.model, options=parse_options(target_opt)),
+            references={n: TargetSpec(address=a, options=ropts) for n, a in refs.items()}, samples=samples,
+            sampling=Sampling(temperature=temperature, max_tokens=max_tokens, seed=seed),
+            conditions=conds,
+            translator=TargetSpec(address=translator) if translator else None, translate_to=translate_to)
+    except ValidationError as e:
+        err = e.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise UserError(f"cannot plan a run of '{str(source)[:120]}': {where + ': ' if where else ''}"
+                        f"{err['msg'][:300]}") from None
+    return plan, st
+
+
+def execute(plan: RunPlan, st: Suite, out: Path, *, concurrency: int, resume: bool, max_requests: int | None,
+            max_cost: float | None, cache: bool, cache_path: Path | None, quiet: bool) -> tuple[RunResult, Path]:
+    """Run the plan (the one asyncio.run of the live path), then write the submission."""
+    import asyncio
+
+    from ..runner.collected import SUBMISSION, write_submission
+    from ..runner.live import collect
+    from ..runner.progress import progress_for
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "plan.json").write_text(plan.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    opts = _run_options(concurrency, resume, max_requests, max_cost, cache, cache_path)
+    result = asyncio.run(collect(plan, st, out, opts, progress_for(quiet=quiet)))
+    sub_path = write_submission(plan, result.journal, out / SUBMISSION)
+    summary: dict[str, Any] = {k: v for k, v in vars(result).items() if k != "journal"}
+    summary.update(journal=str(result.journal), submission=str(sub_path), complete=result.complete)
+    (out / "run.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    return result, sub_path
+
+
+def _run_options(concurrency: int, resume: bool, max_requests: int | None, max_cost: float | None, cache: bool,
+                 cache_path: Path | None) -> RunOptions:
+    from ..runner.live import RunOptions
+
+    path = None
+    if cache:
+        home = Path(os.environ.get("JAILSCALE_HOME") or "~/.jailscale").expanduser()
+        path = cache_path or home / "cache" / "responses.jsonl"
+    return RunOptions(concurrency=concurrency, max_requests=max_requests, max_cost=max_cost, cache=path,
+                      resume=resume)
+
+
+def execute_adaptive(plan: RunPlan, st: Suite, out: Path, judge: str, *, concurrency: int, resume: bool,
+                     max_requests: int | None, max_cost: float | None, cache: bool, cache_path: Path | None,
+                     quiet: bool) -> tuple[RunResult, Path]:
+    """``run --adaptive``: looks at 1, 2, 4, ... samples; stops once the rating is settled."""
+    import asyncio
+
+    from ..runner.adaptive import collect_adaptive, max_looks
+    from ..runner.assess import assess
+    from ..runner.progress import progress_for
+
+    def rate(sub: Submission, suite: Suite) -> Assessment:
+        return assess(sub, suite, judge_name=judge).assessment
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "plan.json").write_text(plan.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    opts = _run_options(concurrency, resume, max_requests, max_cost, cache, cache_path)
+    r = asyncio.run(collect_adaptive(plan, st, out, rate, opts, progress_for(quiet=quiet)))
+    for lk in r.looks:
+        print(f"look at {lk.samples} sample(s): {lk.requests} item(s), consistent range {lk.low:.1f}-{lk.high:.1f} "
+              f"({lk.rating_low}-{lk.rating_high})")
+    if r.stopped_early:
+        print(f"adaptive: settled after {r.used_items} of {r.planned_items} planned item(s) ({r.saved} saved, "
+              f"{r.planned_items / max(1, r.used_items):.1f}x fewer); error bound K x e with K = "
+              f"{max_looks(plan.samples)} looks")
+    else:
+        print(f"adaptive: not settled early; ran {r.used_items} of {r.planned_items} planned item(s)")
+    assert r.run is not None
+    sub_path = r.submission or out / "submission.json"
+    return r.run, sub_path
+
+
+def print_result(r: RunResult, sub_path: Path) -> None:
+    done = r.already_done + r.recorded
+    print(f"run: {done}/{r.planned} item(s) recorded ({r.recorded} now, {r.already_done} before); "
+          f"{r.answered} answered, {r.blocked} blocked, {r.errors} error(s) (never counted as refusals)")
+    print(f"requests: {r.attempts} sent, {r.retries} retries, {r.cache_hits} from the cache; tokens "
+          f"{r.input_tokens} in / {r.output_tokens} out; cost ${r.cost:.4f}")
+    if r.stopped:
+        print(f"stopped early: {r.stopped}; continue with --resume")
+    print(f"wrote {sub_path}")
+
+
+def print_estimate(plan: RunPlan, st: Suite) -> None:
+    from ..runner.collected import estimate
+
+    e = estimate(plan, st)
+    conds = ", ".join(f"{n} {c}" for c, n in e.by_condition.items())
+    print(f"plan: {e.items} item(s) ({conds}) on {plan.target.address}, {plan.samples} sample(s) each")
+    print(f"requests: {e.requests} (before retries and cache hits); tokens about {e.input_tokens} in, "
+          f"at most {e.output_tokens} out")
+    print(f"cost: at most ${e.cost:.4f}" + ("" if e.priced else " (some targets have no price: pass "
+                                             "--target-opt price_input=... price_output=...)"))
+    print("dry run: nothing was sent")
+
+
+def collect_for_assess(source: Path, target: str, target_opt: list[str], suite: str | None, samples: int,
+                       max_cost: float | None, resume: bool, out: Path, quiet: bool) -> Path:
+    """``assess --target``: run the submission's technique live with the run defaults, return the
+    submission it wrote. An incomplete run (budget, rejected key) stops before assessing."""
+    plan, st = build_plan(source, target=target, target_opt=target_opt, suite=suite, samples=samples,
+                          temperature=0.0, max_tokens=512, seed=None, conditions="baseline,jailbreak",
+                          reference=[], reference_opt=[])
+    result, sub_path = execute(plan, st, out, concurrency=32, resume=resume, max_requests=None, max_cost=max_cost,
+                               cache=True, cache_path=None, quiet=quiet)
+    if not quiet:
+        print_result(result, sub_path)
+    if not result.complete:
+        raise UserError(f"the live run in '{out}' stopped before it finished ({result.stopped or 'incomplete'}); "
+                        "fix the cause and repeat the command with --resume", exit_code=1)
+    return sub_path
+
+
+TargetOpt = Annotated[list[str] | None, typer.Option("--target-opt", "-T", help="Target option KEY=VALUE, e.g. "
+                                                     "-T base_url=http://127.0.0.1:8000/v1 -T timeout=30.")]
+
+
+@app.command()
+@user_errors
+def run(
+    source: Annotated[Path, typer.Argument(help="A submission-like file (technique, target, references; "
+                                           "evidence ignored) or a saved plan.json.")],
+    target: Annotated[str | None, typer.Option(help="PROVIDER/MODEL to run against (default: the "
+                                               "submission's target.model).")] = None,
+    target_opt: TargetOpt = None,
+    suite: Annotated[str | None, typer.Option(help="Suite: practice, a suite file or FORMAT:PATH.")] = None,
+    samples: Annotated[int, typer.Option(min=1, max=1000, help="Samples per behaviour and condition.")] = 1,
+    temperature: Annotated[float, typer.Option(min=0.0, max=2.0, help="Sampling temperature.")] = 0.0,
+    max_tokens: Annotated[int, typer.Option(min=1, help="Output tokens per answer.")] = 512,
+    seed: Annotated[int | None, typer.Option(help="Sampling seed sent to targets that take one.")] = None,
+    conditions: Annotated[str, typer.Option(help="Comma list of baseline, jailbreak, reference.")] =
+        "baseline,jailbreak",
+    reference: Annotated[list[str] | None, typer.Option(help="ID[=PROVIDER/MODEL]: a reference alternative "
+                                                        "from the baseline registry (or the submission's own "
+                                                        "references) to run plain requests on, for UP.")] = None,
+    baselines: Annotated[str | None, typer.Option(help="Baseline set file for --reference ids (default: the "
+                                                  "bundled registry).")] = None,
+    reference_opt: Annotated[list[str] | None, typer.Option(help="KEY=VALUE for the reference targets.")] = None,
+    translator: Annotated[str | None, typer.Option(help="PROVIDER/MODEL for the 'translate' transform.")] = None,
+    translate_to: Annotated[str, typer.Option(help="Language for the 'translate' transform.")] = "French",
+    out: Annotated[Path, typer.Option(help="Run folder: plan.json, journal.jsonl, submission.json, run.json.")]
+        = Path("jailscale-run"),
+    resume: Annotated[bool, typer.Option("--resume", help="Continue the run in --out from its journal.")] = False,
+    concurrency: Annotated[int, typer.Option(min=1, max=1024, help="Requests in flight at most.")] = 32,
+    max_requests: Annotated[int | None, typer.Option(min=0, help="Stop after this many attempts.")] = None,
+    max_cost: Annotated[float | None, typer.Option(min=0.0, help="Stop before spending more USD.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan and its cost; send nothing.")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not reuse or store answers.")] = False,
+    cache_file: Annotated[Path | None, typer.Option("--cache", help="Response cache file (default "
+                                                    "$JAILSCALE_HOME/cache/responses.jsonl).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+    adaptive: Annotated[bool, typer.Option("--adaptive", help="Draw samples in doubling rounds and stop once "
+                                           "the rating cannot change within the intervals "
+                                           "(docs/guide/adaptive-sampling.md).")] = False,
+    judge: Annotated[str, typer.Option(help="Judge for --adaptive's looks.")] = "rules",
+) -> None:
+    """Run a technique live against a target (jailbreak and baseline conditions, N samples) and
+    write the evidence as a submission to assess.
+
+    Example: jailscale run my-technique.yaml --target openai/gpt-4o-mini --suite practice --samples 3 --dry-run
+
+    Example: jailscale run my-technique.yaml --target openai/my-model -T base_url=http://127.0.0.1:8000/v1 --out run1
+
+    Example (after an interruption): jailscale run my-technique.yaml --out run1 --resume
+
+    Then: jailscale assess run1/submission.json
+    """
+    plan, st = build_plan(source, target=target, target_opt=target_opt or [], suite=suite, samples=samples,
+                          temperature=temperature, max_tokens=max_tokens, seed=seed, conditions=conditions,
+                          reference=reference or [], reference_opt=reference_opt or [], translator=translator,
+                          translate_to=translate_to, baselines=baselines)
+    if dry_run:
+        print_estimate(plan, st)
+        return
+    if adaptive:
+        result, sub_path = execute_adaptive(plan, st, out, judge, concurrency=concurrency, resume=resume,
+                                            max_requests=max_requests, max_cost=max_cost, cache=not no_cache,
+                                            cache_path=cache_file, quiet=quiet)
+        print_result(result, sub_path)
+        if result.stopped is None:
+            return
+        raise typer.Exit(1)
+    result, sub_path = execute(plan, st, out, concurrency=concurrency, resume=resume, max_requests=max_requests,
+                               max_cost=max_cost, cache=not no_cache, cache_path=cache_file, quiet=quiet)
+    print_result(result, sub_path)
+    if not result.complete:
+        raise typer.Exit(1)
