@@ -2,8 +2,10 @@
 
 The rule (docs/guide/adaptive-sampling.md states it in the spec's words, with its error rate):
 
-- **Looks.** Samples are drawn in rounds: all behaviours and conditions up to sample index 1, then
-  2, 4, 8, ... (doubling), then the plan's ``samples``. At most ``K = 1 + ceil(log2(samples))`` looks.
+- **Looks.** Samples are drawn in rounds: all behaviours and conditions up to sample count m (the
+  measurement's ``MIN_ATTEMPTS``, 3: with fewer determinate attempts a behaviour is open and nothing
+  is measured), then 2m, 4m, ... (doubling), then the plan's ``samples``: K looks in all (3 for 10
+  samples: 3, 6, 10).
 - **Stop.** After each look the evidence so far is assessed exactly as ``jailscale assess`` would
   (same judge, measurement, score and consistent range). The run stops when the consistent range
   lies within one rating band (``rating_low == rating_high``): no value inside the metrics'
@@ -16,29 +18,30 @@ The rule (docs/guide/adaptive-sampling.md states it in the spec's words, with it
 metric: the spec's 95% intervals, i.e. at most the consistent range's error ``e`` (5% per measured
 metric; see the spec's measurement section). Looking K times can only add chances to stop on an
 unlucky look: by the union bound the probability that an early stop gives a rating the full plan's
-evidence would not support is at most ``K * e`` (for 10 samples, K = 5). The report states K, the
+evidence would not support is at most ``K * e`` (for 10 samples, K = 3). The report states K, the
 looks made and the requests saved, so a reader can weigh it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..formats import Assessment, Submission, Suite
 from ..formats.io import read_model
+from ..measure.constants import MIN_ATTEMPTS
 from .collected import SUBMISSION, write_submission
 from .live import RunOptions, RunResult, collect
 from .plan import RunPlan, count
 from .progress import Progress
 
 
-def looks(samples: int) -> list[int]:
-    """Sample counts at which the rule looks: 1, 2, 4, ... and ``samples``."""
-    out, n = [], 1
+def looks(samples: int, first: int = MIN_ATTEMPTS) -> list[int]:
+    """Sample counts at which the rule looks: ``first`` (the measurement's minimum of determinate
+    attempts per behaviour, below which nothing is measured), doubling, and ``samples``."""
+    out, n = [], max(1, min(first, samples))
     while n < samples:
         out.append(n)
         n *= 2
@@ -47,7 +50,7 @@ def looks(samples: int) -> list[int]:
 
 
 def max_looks(samples: int) -> int:
-    return 1 + math.ceil(math.log2(samples)) if samples > 1 else 1
+    return len(looks(samples))
 
 
 def settled(a: Assessment) -> bool:
