@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from jailscale.formats import Assessment, BaselineSet, Submission, Suite, Transcript, Verdict
+from jailscale.formats.conformance import ConformanceCase
 from jailscale.runner.plan import RunPlan
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -32,6 +33,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "transcript": Transcript,
     "baselines": BaselineSet,
     "plan": RunPlan,
+    "conformance": ConformanceCase,
 }
 
 

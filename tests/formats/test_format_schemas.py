@@ -29,7 +29,7 @@ def _script() -> ModuleType:
 
 
 SCRIPT = _script()
-NAMES = ("suite", "submission", "assessment", "verdict", "transcript", "baselines", "plan")
+NAMES = ("suite", "submission", "assessment", "verdict", "transcript", "baselines", "plan", "conformance")
 
 
 def _validator(name: str) -> jsonschema.Draft202012Validator:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import (  # noqa: F401  (registration)
     assess_verbs,
     baseline_verbs,
+    conformance_verbs,
     import_verbs,
     policy_verbs,
     run_verbs,
