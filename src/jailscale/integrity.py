@@ -63,7 +63,10 @@ OPTIONAL_SINCE_1_0 = ("baselines",)
 
 def content_id(a: Assessment) -> str:
     """The content id: sha256 of the assessment's canonical JSON without ``id`` and ``created_at``."""
-    exclude = {"id", "created_at"} | {f for f in OPTIONAL_SINCE_1_0 if getattr(a, f) is None}
+    exclude: dict[str, Any] = {f: True for f in ("id", "created_at")}
+    exclude.update({f: True for f in OPTIONAL_SINCE_1_0 if getattr(a, f) is None})
+    if a.response.measure is None:  # added in 2.0 (provisional responses): older files keep their id
+        exclude["response"] = {"measure": True}
     return sha256_of(a.model_dump(mode="json", exclude=exclude))
 
 
@@ -135,6 +138,8 @@ def _rescore(a: Assessment) -> list[Problem]:
         _cmp(out, "response.action", a.response.action, r.action.name)
         _cmp(out, "response.rule", a.response.rule, r.rule)
         _cmp(out, "response.provisional", a.response.provisional, r.provisional)
+        if vector.version != "1.0":
+            _cmp(out, "response.measure", a.response.measure, list(r.measure) if r.provisional else None)
     return out
 
 

@@ -81,6 +81,9 @@ class ResponseResult(Model):
     policy: str
     rule: int
     provisional: bool
+    measure: list[str] | None = Field(
+        None, description="JSS 2.0: for a provisional response (decided at the top of the consistent range), "
+                          "the metrics to measure to settle it; unset otherwise")
 
 
 class CJSResult(Model):

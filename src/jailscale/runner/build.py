@@ -33,7 +33,8 @@ def build_assessment(sub: Submission, suite: Suite, m: Measurement, judge: Judge
         rating_high=rng.rating_high,
     )
     response = ResponseResult(action=resp.action.name, within=resp.action.within, policy=resp.policy,
-                              rule=resp.rule, provisional=resp.provisional)
+                              rule=resp.rule, provisional=resp.provisional,
+                              measure=list(resp.measure) if resp.provisional else None)
     c = cjs_dict(vector)
     cjs = CJSResult(gain=c["gain"], breadth=c["breadth"], ease=c["ease"],
                     discoverability=c["discoverability"], sources=c["sources"], sum=c["sum"],
