@@ -284,3 +284,125 @@ def run(
     print_result(result, sub_path)
     if not result.complete:
         raise typer.Exit(1)
+
+
+def collect_cell(plan_json: str, out: str, concurrency: int, resume: bool, cache: str | None) -> dict[str, Any]:
+    """One sweep cell's collection, as a process entry point (a Ray task runs it in its worker, which
+    owns its own event loop): the run's counts and the submission path."""
+    import asyncio
+
+    from .. import suites
+    from ..runner.collected import SUBMISSION, write_submission
+    from ..runner.live import RunOptions, collect
+    from ..runner.plan import RunPlan
+
+    plan = RunPlan.model_validate_json(plan_json)
+    st = suites.load_suite_arg(plan.suite)
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "plan.json").write_text(plan.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    opts = RunOptions(concurrency=concurrency, resume=resume, cache=Path(cache) if cache else None)
+    r = asyncio.run(collect(plan, st, folder, opts))
+    sub = write_submission(plan, r.journal, folder / SUBMISSION)
+    return {"recorded": r.already_done + r.recorded, "planned": r.planned, "errors": r.errors,
+            "blocked": r.blocked, "cost": r.cost, "stopped": r.stopped, "submission": str(sub),
+            "complete": r.complete}
+
+
+def _ray_collect(jobs: list[tuple[str, str]], concurrency: int, resume: bool, cache: str | None,
+                 address: str | None) -> list[dict[str, Any]]:
+    try:
+        import ray
+    except ImportError:
+        raise UserError("--executor ray requires optional dependencies. Install with: pip install "
+                        "'jailscale[ray]'") from None
+    if not ray.is_initialized():
+        ray.init(address=address, include_dashboard=False, log_to_driver=False)
+    task = ray.remote(collect_cell)
+    refs = [task.remote(plan_json, out, concurrency, resume, cache) for plan_json, out in jobs]
+    return list(ray.get(refs))
+
+
+@app.command()
+@user_errors
+def sweep(
+    plan: Annotated[Path, typer.Argument(help="A sweep file (format: jailscale.sweep/1).")],
+    out: Annotated[Path, typer.Option(help="Folder: one sub-folder per cell, summary.json, summary.md.")]
+        = Path("jailscale-sweep"),
+    resume: Annotated[bool, typer.Option("--resume", help="Continue every cell from its journal.")] = False,
+    executor: Annotated[str, typer.Option(help="local (this machine) or ray (cells as Ray tasks).")] = "local",
+    ray_address: Annotated[str | None, typer.Option(help="Ray cluster address (default: start a local "
+                                                    "Ray, or use the one this process has).")] = None,
+    concurrency: Annotated[int, typer.Option(min=1, max=1024, help="Requests in flight per cell.")] = 32,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not reuse or store answers.")] = False,
+    db: Annotated[str | None, typer.Option(help="Database URL (default: $JAILSCALE_DATABASE_URL, else "
+                                           "SQLite in $JAILSCALE_HOME).")] = None,
+    no_store: Annotated[bool, typer.Option("--no-store", help="Do not store the assessments.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Run a matrix of techniques x targets x suites and assess every cell, with a summary table.
+
+    Example: jailscale sweep sweep.yaml --out sweep1
+
+    Example (cells as Ray tasks): jailscale sweep sweep.yaml --executor ray --ray-address auto
+    """
+    from ..formats import Submission
+    from ..formats.io import read_model
+    from ..runner.assess import assess as run_assess
+    from ..runner.sweep import cells, load_sweep
+    from ._common import print_json
+    from ._store import open_store
+
+    if executor not in ("local", "ray"):
+        raise UserError(f"--executor {executor[:40]!r}: use local or ray")
+    sw = load_sweep(plan)
+    todo = cells(sw, plan.parent)
+    cache = None
+    if not no_cache:
+        home = Path(os.environ.get("JAILSCALE_HOME") or "~/.jailscale").expanduser()
+        cache = str(home / "cache" / "responses.jsonl")
+    jobs = [(c.plan.model_dump_json(), str(out / "cells" / c.name)) for c in todo]
+    if executor == "ray":
+        runs = _ray_collect(jobs, concurrency, resume, cache, ray_address)
+    else:
+        runs = [collect_cell(p, o, concurrency, resume, cache) for p, o in jobs]
+    rows: list[dict[str, Any]] = []
+    with open_store(db, no_store) as store:
+        for c, r in zip(todo, runs, strict=True):
+            row: dict[str, Any] = {"cell": c.name, "technique": c.technique, "target": c.target,
+                                   "suite": c.suite_arg, "items": f"{r['recorded']}/{r['planned']}",
+                                   "errors": r["errors"], "blocked": r["blocked"], "cost": round(r["cost"], 6)}
+            if r["complete"]:
+                sub = read_model(Submission, Path(r["submission"]))
+                outcome = run_assess(sub, c.suite, judge_name=sw.judge, out_dir=Path(r["submission"]).parent
+                                     / "report", store=store)
+                a = outcome.assessment
+                row.update(vector=a.vector, score=a.score.value, rating=a.score.rating,
+                           range=f"{a.score.low:.1f}-{a.score.high:.1f}", assessment=a.id)
+            else:
+                row.update(vector=None, score=None, rating=None, range=None, assessment=None,
+                           stopped=r["stopped"])
+            rows.append(row)
+    summary = {"sweep": sw.name, "executor": executor, "cells": rows}
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    head = ["cell", "technique", "target", "suite", "items", "errors", "rating", "range", "vector"]
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    lines += ["| " + " | ".join(str(r.get(h) if r.get(h) is not None else "—").replace("|", "\\|")
+                                for h in head) + " |" for r in rows]
+    (out / "summary.md").write_text(f"# Sweep {sw.name}\n\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    if as_json:
+        print_json(summary)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"sweep {sw.name} ({len(rows)} cells, {executor})")
+        for h in head:
+            table.add_column(h)
+        for r in rows:
+            table.add_row(*(str(r.get(h)) if r.get(h) is not None else "—" for h in head))
+        Console(soft_wrap=True).print(table)
+        print(f"wrote {out / 'summary.json'} and {out / 'summary.md'}")
+    if any(r["assessment"] is None for r in rows):
+        raise typer.Exit(1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -76,3 +77,25 @@ class HFOptions(Model):
     device: str = "cpu"
     trust_remote_code: bool = False
     chat_template: bool = Field(True, description="use the tokenizer's chat template when it has one")
+
+
+class GuardedOptions(Model):
+    """``-T model=openai/M -T model_base_url=... -T input=openai/llama-guard -T output=judge:rules``."""
+
+    model: str = Field(min_length=3, description="the model's address, e.g. openai/my-model")
+    model_base_url: str | None = None
+    input: str | None = Field(None, description="input classifier: an address, or none")
+    input_base_url: str | None = None
+    output: str | None = Field(None, description="output classifier: an address or judge:NAME, or none")
+    output_base_url: str | None = None
+    block_pattern: str = Field(r"^\s*unsafe", description="regex an endpoint classifier's answer matches to block")
+    timeout: float = Field(60.0, gt=0, le=3600)
+
+    @field_validator("block_pattern")
+    @classmethod
+    def _regex(cls, v: str) -> str:
+        try:
+            re.compile(v)
+        except re.error as e:
+            raise ValueError(f"block_pattern is not a regular expression: {e}") from None
+        return v

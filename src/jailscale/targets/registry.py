@@ -133,14 +133,21 @@ def _hf(model: str, opts: Any) -> Target:
     return HFTarget(model, opts)
 
 
+def _guarded(model: str, opts: Any) -> Target:
+    from .guarded import GuardedTarget
+
+    return GuardedTarget(model, opts)
+
+
 def _register_builtins() -> None:
-    from .options import AnthropicOptions, HFOptions, MockOptions, OpenAIOptions, ReplayOptions
+    from .options import AnthropicOptions, GuardedOptions, HFOptions, MockOptions, OpenAIOptions, ReplayOptions
 
     register("openai", _openai, OpenAIOptions, "OpenAI, or any OpenAI-compatible server (base_url=...)")
     register("anthropic", _anthropic, AnthropicOptions, "Anthropic Messages API (system prompt, prefill)")
     register("mock", _mock, MockOptions, "deterministic offline target for tests and dry runs")
     register("replay", _replay, ReplayOptions, "answers from recorded transcripts (source=FILE)")
     register("hf", _hf, HFOptions, "local transformers model (pip install 'jailscale[hf]')")
+    register("guarded", _guarded, GuardedOptions, "a system of layers: input classifier, model, output classifier")
 
 
 _register_builtins()
