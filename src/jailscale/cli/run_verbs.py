@@ -59,14 +59,16 @@ def pick_references(sub: Submission, items: list[str],
 def build_plan(source: Path, *, target: str | None, target_opt: list[str], suite: str | None, samples: int,
                temperature: float, max_tokens: int, seed: int | None, conditions: str,
                reference: list[str], reference_opt: list[str], translator: str | None = None,
-               translate_to: str = "French", baselines: str | None = None) -> tuple[RunPlan, Suite]:
+               translate_to: str = "French", baselines: str | None = None, attack: str | None = None,
+               attacker: str | None = None, attacker_opt: list[str] | None = None,
+               attack_opt: list[str] | None = None) -> tuple[RunPlan, Suite]:
     """A plan from a submission-like file (or a saved plan.json) and the command's options."""
     from pydantic import ValidationError
 
     from .. import suites
     from ..formats import Submission
     from ..formats.io import read_model
-    from ..runner.plan import RunPlan, TargetSpec
+    from ..runner.plan import AttackSpec, RunPlan, TargetSpec
     from ..targets import Sampling, parse_options
 
     if source.suffix == ".json" and source.is_file():
@@ -90,14 +92,19 @@ def build_plan(source: Path, *, target: str | None, target_opt: list[str], suite
     if refs and "reference" not in conds:
         conds.append("reference")
     ropts = parse_options(reference_opt)
+    if (attack is None) != (attacker is None):
+        raise UserError("a search attack needs both --attack NAME and --attacker PROVIDER/MODEL")
     try:
+        search = AttackSpec(name=attack, attacker=TargetSpec(address=attacker, options=parse_options(
+            attacker_opt or [])), options=parse_options(attack_opt or [])) if attack and attacker else None
         plan = RunPlan(
             submission=sub.model_copy(update={"evidence": []}), suite=suite_arg, suite_hash=st.content_hash,
             target=TargetSpec(address=target or sub.target.model, options=parse_options(target_opt)),
             references={n: TargetSpec(address=a, options=ropts) for n, a in refs.items()}, samples=samples,
             sampling=Sampling(temperature=temperature, max_tokens=max_tokens, seed=seed),
             conditions=conds,
-            translator=TargetSpec(address=translator) if translator else None, translate_to=translate_to)
+            translator=TargetSpec(address=translator) if translator else None, translate_to=translate_to,
+            attack=search)
     except ValidationError as e:
         err = e.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
@@ -252,6 +259,11 @@ def run(
                                            "the rating cannot change within the intervals "
                                            "(docs/guide/adaptive-sampling.md).")] = False,
     judge: Annotated[str, typer.Option(help="Judge for --adaptive's looks.")] = "rules",
+    attack: Annotated[str | None, typer.Option(help="Search attack for an 'opaque' technique: pair.")] = None,
+    attacker: Annotated[str | None, typer.Option(help="PROVIDER/MODEL of the attack's attacker model.")] = None,
+    attacker_opt: Annotated[list[str] | None, typer.Option(help="KEY=VALUE for the attacker target.")] = None,
+    attack_opt: Annotated[list[str] | None, typer.Option(help="KEY=VALUE for the attack: iterations, "
+                                                         "streams (the query budget), judge.")] = None,
 ) -> None:
     """Run a technique live against a target (jailbreak and baseline conditions, N samples) and
     write the evidence as a submission to assess.
@@ -267,7 +279,8 @@ def run(
     plan, st = build_plan(source, target=target, target_opt=target_opt or [], suite=suite, samples=samples,
                           temperature=temperature, max_tokens=max_tokens, seed=seed, conditions=conditions,
                           reference=reference or [], reference_opt=reference_opt or [], translator=translator,
-                          translate_to=translate_to, baselines=baselines)
+                          translate_to=translate_to, baselines=baselines, attack=attack, attacker=attacker,
+                          attacker_opt=attacker_opt, attack_opt=attack_opt)
     if dry_run:
         print_estimate(plan, st)
         return

@@ -28,8 +28,9 @@ from typing import Any
 
 from ..errors import UserError
 from ..formats import Suite
-from ..targets import Reply, Request, Target
+from ..targets import Reply, Request, Sampling, Target
 from ..targets import get as get_target
+from .attacks import SearchAttack
 from .cache import ResponseCache, cache_key
 from .journal import Journal
 from .limits import AdaptiveLimiter, Budget, BudgetExhausted, RetryPolicy
@@ -104,6 +105,7 @@ class Runner:
         self.cache: ResponseCache | None = None
         self.result = RunResult(planned=count(plan, suite), already_done=0, journal=self.journal_path)
         self._stop: str | None = None
+        self.attack: SearchAttack | None = None
 
     # --- set-up ----------------------------------------------------------------------------------
 
@@ -123,9 +125,12 @@ class Runner:
                             "prefill=assistant_message; OpenAI's API has no prefill")
         if "jailbreak" in self.plan.conditions and needs_translation(tech) and "translator" not in self.targets:
             raise UserError("the technique's 'translate' transform needs --translator PROVIDER/MODEL")
-        if "jailbreak" in self.plan.conditions and tech.kind == "opaque":
+        if "jailbreak" in self.plan.conditions and tech.kind == "opaque" and self.attack is None:
             raise UserError(f"technique '{tech.name[:80]}' is 'opaque' (its prompts are only in evidence): "
-                            "submit its evidence, or run it as a search attack")
+                            "submit its evidence, or run it as a search attack (--attack pair --attacker ...)")
+        if self.attack is not None and tech.kind != "opaque":
+            raise UserError(f"--attack runs a search in place of the technique: declare technique "
+                            f"'{tech.name[:80]}' as kind 'opaque' (it is '{tech.kind}')")
 
     # --- one request -----------------------------------------------------------------------------
 
@@ -189,15 +194,45 @@ class Runner:
                                     item.behaviour.request, translated), None, retries
         return jailbreak_script(tech, item.behaviour.request), None, retries
 
+    async def _search(self, item: Item) -> tuple[list[dict[str, str]], Reply, int, int]:
+        """A search attack on one item: (final prompt, final reply, retries, target queries)."""
+        from .attacks import AttackContext
+
+        retries = 0
+        attacker_sampling = Sampling(temperature=1.0, max_tokens=500)
+
+        async def ask(role: str, messages: tuple[dict[str, str], ...], suffix: str) -> Reply:
+            nonlocal retries
+            sampling = self.plan.sampling if role == "target" else attacker_sampling
+            reply, again = await self.attempt(role, Request(messages=messages, sampling=sampling, sample=item.sample,
+                                                            item=f"{item.label}|{suffix}"))
+            retries += again
+            return reply
+
+        async def ask_target(messages: tuple[dict[str, str], ...], suffix: str) -> Reply:
+            return await ask("target", messages, suffix)
+
+        async def ask_attacker(messages: tuple[dict[str, str], ...], suffix: str) -> Reply:
+            return await ask("attacker", messages, suffix)
+
+        assert self.attack is not None
+        out = await self.attack.run(AttackContext(ask_target, ask_attacker), item.behaviour, item.sample)
+        return out.prompt, out.reply, retries, out.queries
+
     async def run_item(self, item: Item) -> None:
         role = "reference:" + item.reference if item.condition == "reference" else "target"
         target = self.targets[role]
         started = _now()
         before = (self.budget.input_tokens, self.budget.output_tokens, self.budget.cost)
-        script, failed, retries = await self._script(item)
+        queries: int | None = None
+        if item.condition == "jailbreak" and self.attack is not None:
+            sent, reply, retries, queries = await self._search(item)
+            script: Script | None = None
+        else:
+            script, failed, retries = await self._script(item)
+            reply = failed or Reply()
+            sent = []
         messages: list[dict[str, str]] = []
-        reply = failed or Reply()
-        sent: list[dict[str, str]] = []
         if script is not None:
             if script.system:
                 messages.append({"role": "system", "content": script.system})
@@ -219,6 +254,8 @@ class Runner:
             "response": reply.text, "error": None if reply.text is not None else (reply.error or "no answer"),
             "blocked_by": reply.blocked_by, "layers": reply.layers, "started_at": started, "finished_at": _now(),
         }
+        if queries is not None:
+            transcript["queries"] = queries
         if reply.blocked_by is not None:
             transcript["error"] = reply.error or f"blocked by {reply.blocked_by}"
         usage = {"retries": retries, "input_tokens": self.budget.input_tokens - before[0],
@@ -242,6 +279,12 @@ class Runner:
                 self._make("reference:" + name, spec)
         if self.plan.translator is not None:
             self._make("translator", self.plan.translator)
+        self.attack = None
+        if self.plan.attack is not None:
+            from .attacks import get_attack
+
+            self.attack = get_attack(self.plan.attack.name, self.plan.attack.options)
+            self._make("attacker", self.plan.attack.attacker)
         self._check()
         self.journal = Journal(self.journal_path, self.plan.plan_hash, self.plan.model_dump(mode="json"),
                                resume=self.options.resume)

@@ -37,6 +37,15 @@ class TargetSpec(Model):
         return self
 
 
+class AttackSpec(Model):
+    """A search attack for an ``opaque`` technique: its name, attacker model and options (the query
+    budget: ``iterations`` x ``streams`` target queries at most per behaviour and sample)."""
+
+    name: str = Field(min_length=1)
+    attacker: TargetSpec
+    options: dict[str, str] = Field(default_factory=dict)
+
+
 class RunPlan(Model):
     """Everything that decides what a run sends (hashed to tie a journal to its plan)."""
 
@@ -52,6 +61,7 @@ class RunPlan(Model):
     behaviours: list[str] | None = Field(None, description="run only these behaviour ids")
     translator: TargetSpec | None = None
     translate_to: str = "French"
+    attack: AttackSpec | None = None
 
     @model_validator(mode="after")
     def _references_declared(self) -> RunPlan:
