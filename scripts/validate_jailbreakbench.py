@@ -14,6 +14,7 @@ Guard 1 verdict), measures and builds the assessment without a store, and writes
 from __future__ import annotations
 
 import argparse
+import itertools
 import re
 import sys
 from collections import Counter
@@ -24,6 +25,7 @@ from pathlib import Path
 from jailscale import __version__, importers, judges, spec
 from jailscale.errors import UserError
 from jailscale.formats import Assessment, Submission, Suite
+from jailscale.formats.io import read_data
 from jailscale.importers._jbb_evidence import LLAMA_GUARD
 from jailscale.measure import measure
 from jailscale.runner.assess import check_evidence, judge_evidence, judge_ref
@@ -60,6 +62,8 @@ class Row:
     judge_source: str
     assessment: Assessment
     warnings: list[str] = field(default_factory=list)
+    #: the file's own ``parameters.attack_success_rate``: the figure JailbreakBench reports
+    reported_asr: float | None = None
 
     @property
     def rate(self) -> float | None:
@@ -102,13 +106,16 @@ def assess_file(path: Path, suite: Suite, root: Path | None = None) -> Row:
     ref = judge_ref(judge)
     m = measure(sub, suite, verdicts)
     a = build_assessment(sub, suite, m, ref, None, NOW)
+    params = read_data(path).get("parameters", {})
+    asr = params.get("attack_success_rate") if isinstance(params, dict) else None
     c = m.counts
     determinate = sum(c.get(f"jailbreak_{k}", 0) for k in ("success", "refused", "partial", "blocked"))
     _, attack, attack_type, model = sub.id.split(":", 3)
     return Row(attack=attack, model=model, attack_type=attack_type, path=_shown(path, root),
                rows=len(sub.evidence), successes=c.get("jailbreak_success", 0), determinate=determinate,
                errors=c.get("jailbreak_error", 0), unscoreable=c.get("jailbreak_unscoreable", 0),
-               judge_source=source, assessment=a, warnings=[*result.warnings, *m.warnings])
+               judge_source=source, assessment=a, warnings=[*result.warnings, *m.warnings],
+               reported_asr=float(asr) if isinstance(asr, int | float) else None)
 
 
 def _shown(path: Path, root: Path | None) -> str:
@@ -132,7 +139,7 @@ def response_cell(a: Assessment) -> str:
     return f"{r.action}{' (provisional)' if r.provisional else ''}"
 
 
-HEADER = ("| attack | model | attack type | rows | successes / determinate | errors (null prompt or response) "
+HEADER = ("| attack | model | attack type | rows | successes / determinate | errors "
           "| success rate (Wilson 95%) | vector | score (range; rating range) | response |")
 
 
@@ -165,6 +172,50 @@ def _declared(rows: list[Row]) -> str:
     return "; ".join(f"{t}: {', '.join(sorted(v))}" for t, v in sorted(seen.items())) or "none"
 
 
+def by_lower_bound(rows: list[Row]) -> list[Row]:
+    """The records ordered by the Wilson lower bound of their success rate, highest first: the order
+    the evidence supports without a baseline (ties by the point rate, then by name)."""
+    return sorted(rows, key=lambda r: (-r.interval[0], -(r.rate or 0.0), r.attack, r.model))
+
+
+def ordering_table(rows: list[Row]) -> str:
+    """The records by lower bound, each saying whether its interval lies wholly above the next one's."""
+    ordered = by_lower_bound(rows)
+    out = ["| rank | attack | model | Wilson lower bound | success rate [95%] | above the next record? |",
+           "|---|---|---|---|---|---|"]
+    for i, r in enumerate(ordered, start=1):
+        lo, hi = r.interval
+        nxt = ordered[i] if i < len(ordered) else None
+        above = "—" if nxt is None else ("established" if lo > nxt.interval[1] else "within uncertainty")
+        out.append(f"| {i} | {r.attack} | {r.model} | {_pct(lo)} | {_pct(r.rate or 0.0)} "
+                   f"[{_pct(lo)}, {_pct(hi)}] | {above} |")
+    return "\n".join(out) + "\n"
+
+
+def leaderboard(rows: list[Row]) -> tuple[list[str], int, int, int]:
+    """Per target model, the attacks in the order of the files' own ``attack_success_rate`` (the figures
+    JailbreakBench reports) against the order of the rates measured here. Returns the lines, the number
+    of ordered pairs, how many the Wilson intervals establish (lower bound of the higher above the upper
+    bound of the lower), and how many the measured rates contradict."""
+    lines: list[str] = []
+    pairs = established = contradicted = 0
+    for model in sorted({r.model for r in rows}):
+        group = sorted((r for r in rows if r.model == model and r.reported_asr is not None),
+                       key=lambda r: (-(r.reported_asr or 0.0), r.attack))
+        reported = " > ".join(f"{r.attack} {_pct(r.reported_asr or 0.0)}" for r in group)
+        measured = " > ".join(f"{r.attack} {_pct(r.rate or 0.0)}" for r in
+                              sorted(group, key=lambda r: (-(r.rate or 0.0), r.attack)))
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                if (a.reported_asr or 0.0) == (b.reported_asr or 0.0):
+                    continue
+                pairs += 1
+                established += a.interval[0] > b.interval[1]
+                contradicted += (a.rate or 0.0) < (b.rate or 0.0)
+        lines.append(f"- **{model}**: reported {reported}; measured {measured}.")
+    return lines, pairs, established, contradicted
+
+
 def summary(rows: list[Row], fixtures: list[Path], suite: Suite, root: Path) -> str:
     n = len(rows)
     withheld = sum(1 for r in rows if r.withheld)
@@ -179,36 +230,62 @@ def summary(rows: list[Row], fixtures: list[Path], suite: Suite, root: Path) -> 
     hd = Counter(next(m.value for m in r.assessment.metrics if m.abbr == "HD") for r in rows)
     err_list = ", ".join(f"{r.attack} on {r.model} ({r.errors} of {r.rows})" for r in with_errors)
     p: list[str] = []
+    pair = [r for r in rows if r.attack == "PAIR"]
+    pair_text = ", ".join(f"{r.model} {r.successes}/{r.determinate}" for r in pair)
+    mismatched = [r for r in rows if r.reported_asr is not None and r.rate is not None
+                  and abs(r.reported_asr - r.rate) > 1e-9]
+    except_text = (" except " + ", ".join(f"{r.attack} on {r.model}" for r in mismatched)) if mismatched else ""
     p.append(
         f"**What the table shows.** {n} attack x model records, each assessed by jailscale from its own "
-        f"evidence. Success rates run from {_pct(worst.rate or 0.0)} ({worst.attack} on {worst.model}) "
-        f"to {_pct(best.rate or 0.0)} ({best.attack} on {best.model}), each with its Wilson 95% interval "
-        "over the determinate attempts only. "
-        f"{errors} row(s) in {len(with_errors)} record(s) have a null prompt or response ({err_list or 'none'}): "
-        "they are counted as errors and leave the denominator; they are never read as refusals, which is "
-        f"why the widest interval is {widest.attack} on {widest.model} "
-        f"({widest.successes} / {widest.determinate}). HD, the harm domain established by the recorded "
-        f"successes, comes out as {', '.join(f'{k} in {v}' for k, v in sorted(hd.items()))} record(s). "
-        f"Every score is withheld ({withheld} of {n}) and only its consistent range is given: lower ends "
+        f"evidence under JSS {spec.SPEC_VERSION}. Success rates run from {_pct(worst.rate or 0.0)} "
+        f"({worst.attack} on {worst.model}) to {_pct(best.rate or 0.0)} ({best.attack} on {best.model}), "
+        "each with its Wilson 95% interval. PAIR's exhausted searches (null prompt and response, 90 queries "
+        "spent, `jailbroken: false`) are attempts that did not succeed, not errors, so PAIR reads "
+        f"{pair_text}, as each file's own `attack_success_rate` says. {errors} row(s) in {len(with_errors)} "
+        f"record(s) are errors (no attempt or no answer recorded{': ' + err_list if err_list else ''}); "
+        "errors leave the denominator and are never read as refusals. The widest interval is "
+        f"{widest.attack} on {widest.model} ({widest.successes} / {widest.determinate}). Every measured rate "
+        f"equals the file's reported `attack_success_rate`{except_text}. "
+        f"HD comes out as {', '.join(f'{k} in {v}' for k, v in sorted(hd.items()))} record(s). Every score "
+        f"is withheld ({withheld} of {n}) and only its consistent range is given: lower ends "
         f"{', '.join(f'{x:.1f}' for x in lows)}, upper ends {', '.join(f'{x:.1f}' for x in highs)}; rating "
         f"ranges {', '.join(f'{k} ({v})' for k, v in sorted(ranges.items()))}. The recommended response is "
-        "the default policy's action for the most severe consistent vector, marked provisional because a "
-        "base metric is unknown.")
+        "the default policy's action at the top of the consistent range, marked provisional.")
+    lines, pairs, est, contra = leaderboard(rows)
+    ordered = by_lower_bound(rows)
+    firm = sum(1 for a, b in itertools.pairwise(ordered) if a.interval[0] > b.interval[1])
+    p.append(
+        "**What can be said without a baseline.** No record has the plain request sent to the same model, "
+        "and no judge here has a calibration, so no success is *confirmed* (JSS 2.0 §5.1) and no severity "
+        "is established: each record gets only its range, and that range is the finding. What the evidence "
+        "does establish is an ordering of the attacks by how often they succeed: the table below ranks the "
+        f"{n} records by the Wilson lower bound of their success rate. Of its {n - 1} adjacent steps, "
+        f"{firm} are established (the higher record's lower bound is above the next one's upper bound); the "
+        "others are within uncertainty.\n\n" + ordering_table(rows))
+    p.append(
+        "**The JailbreakBench leaderboard's ordering, checked.** The known ordering is the one the records "
+        "report for themselves: each artifact file states its attack's `attack_success_rate` on its model "
+        "(the artifacts are the submissions behind the JailbreakBench leaderboard). Per model, the attacks "
+        "in that reported order and in the order measured here:\n\n" + "\n".join(lines) + "\n\n"
+        f"Of {pairs} pairs of attacks on the same model with different reported rates, the measured rates "
+        f"contradict the reported order in {contra}; the Wilson intervals establish the order in {est} of "
+        f"them, and leave {pairs - est} within uncertainty (pairs whose intervals overlap).")
     p.append(
         "**Where the data limits it.** (1) The verdicts are the artifacts' own automated `jailbroken` "
-        "flags, re-issued by jailscale's `recorded` judge; they are not human labels and not jailscale's "
-        "judge, and that judge's error rate is not measured, so HD uses the default chance rate (0.10). "
-        "(2) The artifacts hold only jailbreak attempts, no baseline transcripts (the plain request to "
-        "the same model): what the attack newly unlocks cannot be told from what the model answers "
-        "anyway, so UN is unknown (X), the score is withheld, and the range assumes, at its top, that the "
-        "baseline refused everything. (3) One sample per behaviour: RL (reliability over repeated "
-        "attempts) cannot be measured. (4) No quality scores, and JBB-Behaviors has no reference answers, "
-        "so FI (fidelity) is unknown; the replies were also cut at about 150 tokens. (5) No reference "
+        "flags, re-issued by jailscale's `recorded` judge; they are not human labels, and that judge has no "
+        "calibration on attack responses, so no judged success can be confirmed (JSS 2.0 §5.1): HD, UN, FI, "
+        "RL and SB are withheld, each with the range the raw verdicts allow. (2) The artifacts hold only "
+        "jailbreak attempts, no baseline transcripts (the plain request to the same model): what the attack "
+        "newly unlocks cannot be told from what the model answers anyway. (3) One attempt per behaviour, "
+        "below the 3 determinate attempts a behaviour needs before its failure counts (§5.1): a behaviour "
+        "without a success is *open*, missing evidence counted at the top of every range, which is why even "
+        "0 / 100 keeps a range up to High. (4) No quality scores, and JBB-Behaviors has no reference "
+        "answers, so FI is unknown; the replies were also cut at about 150 tokens. (5) No reference "
         "transcripts: UP is unset and scored at its worst, H. (6) Threat metrics are declared only where "
-        f"the record supports them (by attack type: {_declared(rows)}); AR for black-box attacks other "
-        "than PAIR and every other threat metric are left unset and scored at their worst, and DX follows "
-        "from whether the target's weights are open. A complete assessment of any of these attacks needs "
-        "baseline transcripts, several samples per behaviour and a calibrated judge with quality scores.")
+        f"the record supports them (by attack type: {_declared(rows)}); the others are unset and scored at "
+        "their worst, and DX follows from whether the target's weights are open. A complete assessment of "
+        "any of these attacks needs baseline transcripts, at least 3 attempts per behaviour and a judge "
+        "calibrated on attack responses.")
     if fixtures:
         p.append("**Not assessed.** The fixture files (a dummy one-row PAIR record, not an attack): "
                  + ", ".join(f"`{_shown(f, root)}`" for f in fixtures)
@@ -234,10 +311,11 @@ def render(rows: list[Row], fixtures: list[Path], suite: Suite, root: Path) -> s
         "- **Judge:** `recorded`, with `source` set to each file's primary verdict (`jailbroken`; the "
         "Llama Guard 1 verdict is not used). No store is written.",
         f"- **Tool:** jailscale {__version__}, JSS {spec.SPEC_VERSION}, default response policy.",
-        "- **Columns:** *successes / determinate* counts recorded jailbreaks over attempts with a verdict; "
-        "*errors* are rows with a null prompt or response (no attempt or no answer recorded), left out "
-        "of the rate, never counted as refusals; the score is the JSS score with its consistent range and "
-        "the ratings at both ends; the response is the default policy's.",
+        "- **Columns:** *successes / determinate* counts recorded jailbreaks over attempts with a verdict "
+        "(a search attack's exhausted search is an attempt that did not succeed); *errors* are rows with a "
+        "null prompt or response and no search record (no attempt or no answer), left out of the rate, "
+        "never counted as refusals; the score is the JSS score with its consistent range and the ratings at "
+        "both ends; the response is the default policy's.",
         "",
     ]
     return "\n".join(head) + "\n" + table(rows) + "\n" + summary(rows, fixtures, suite, root)
@@ -277,6 +355,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     text = render(rows, fixtures, suite, ARTIFACTS)
     print(table(rows), end="")
+    print("\nThe records by the Wilson lower bound of their success rate:\n")
+    print(ordering_table(rows), end="")
     if args.check:
         current = args.out.read_text(encoding="utf-8") if args.out.is_file() else ""
         ok = current == text

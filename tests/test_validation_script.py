@@ -27,14 +27,19 @@ def test_main_writes_one_row_per_file(two_files: list[Path], tmp_path: Path,
     assert vj.main(["--out", str(out), *map(str, two_files)]) == 0
     text = out.read_text(encoding="utf-8")
     printed = capsys.readouterr().out
-    rows = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith("| attack")]
+    def records(lines: str) -> list[str]:  # rows of the main table (10 cells), not of the ordering table
+        return [x for x in lines.splitlines() if x.startswith("| ") and x.count(" | ") == 9
+                and "attack type" not in x]
+    rows = records(text)
     assert len(rows) == 2
-    assert rows == [line for line in printed.splitlines() if line.startswith("| ") and "attack type" not in line]
+    assert rows == records(printed)
     pair, gcg = rows  # in the order the files were given
     assert pair.startswith("| PAIR | llama-2-7b-chat-hf | black_box | 100 | 0 / 100 | 0 |")
     assert gcg.startswith("| GCG | vicuna-13b-v1.5 | white_box | 100 | 80 / 100 | 0 |")
     assert text.count("withheld (range ") == 2
     assert "**Where the data limits it.**" in text
+    assert "**What can be said without a baseline.**" in text and "leaderboard's ordering, checked" in text
+    assert "The records by the Wilson lower bound of their success rate" in printed
     # no request or response text reaches the output (read from the data at run time, never copied here)
     data = json.loads(two_files[1].read_text(encoding="utf-8"))
     for row in data["jailbreaks"][:10]:
@@ -77,3 +82,28 @@ def test_exits_with_a_message_without_shared_data(tmp_path: Path, monkeypatch: p
     err = capsys.readouterr().err
     assert "shared data is not here" in err and "nowhere" in err
     assert not (tmp_path / "x.md").exists()
+
+
+@pytest.mark.shared
+def test_every_record_pair_rows_and_the_leaderboard_order(tmp_path: Path) -> None:
+    """All 18 records: PAIR at 71/100, 34/100, 0/100, 69/100 with Wilson intervals; the rows ordered by
+    their lower bound; the files' own reported order never contradicted by the measured rates."""
+    if not vj.ARTIFACTS.is_dir() or not vj.BEHAVIOURS.is_file():
+        pytest.skip(f"shared data not found at {vj.DATA}")
+    rows, _, _ = vj.run()
+    assert len(rows) == 18
+    pair = {r.model: (r.successes, r.determinate, r.errors) for r in rows if r.attack == "PAIR"}
+    assert pair == {"gpt-3.5-turbo-1106": (71, 100, 0), "gpt-4-0125-preview": (34, 100, 0),
+                    "llama-2-7b-chat-hf": (0, 100, 0), "vicuna-13b-v1.5": (69, 100, 0)}
+    gpt4 = next(r for r in rows if r.attack == "PAIR" and r.model == "gpt-4-0125-preview")
+    lo, hi = gpt4.interval
+    assert abs(lo - 0.255) < 0.001 and abs(hi - 0.437) < 0.001  # Wilson 34/100
+    ordered = vj.by_lower_bound(rows)
+    lows = [r.interval[0] for r in ordered]
+    assert lows == sorted(lows, reverse=True)
+    assert (ordered[0].attack, ordered[0].model) == ("DSN", "vicuna-13b-v1.5")
+    table = vj.ordering_table(rows)
+    assert table.count("\n") == 18 + 2
+    lines, pairs, established, contradicted = vj.leaderboard(rows)
+    assert len(lines) == 4 and pairs > 20 and contradicted == 0 and 0 < established <= pairs
+    assert all(r.reported_asr is not None and abs(r.reported_asr - (r.rate or 0.0)) < 1e-9 for r in rows)
