@@ -6,6 +6,7 @@ from . import (  # noqa: F401  (registration)
     assess_verbs,
     baseline_verbs,
     conformance_verbs,
+    export_verbs,
     import_verbs,
     policy_verbs,
     run_verbs,

@@ -228,6 +228,17 @@ class Store:
                             if ih and inputs[h] == ih})
         return out
 
+    def delete_assessment(self, id_or_prefix: str) -> Assessment:
+        """Delete one stored assessment (by id or unique prefix, as :meth:`get_assessment`) and
+        return it. Its submission, evidence, suite and verdicts stay: they are content-addressed and
+        may be shared with other assessments (and cached verdicts save re-judging)."""
+        a = self.get_assessment(id_or_prefix)
+        with self._session() as s, s.begin():
+            rec = s.get(AssessmentRecord, a.id)
+            if rec is not None:
+                s.delete(rec)
+        return a
+
     def counts(self) -> dict[str, int]:
         """Rows per table."""
         tables = Base.metadata.sorted_tables
