@@ -33,8 +33,20 @@ ENV_MAX_MB = "JAILSCALE_MAX_INPUT_MB"
 MAX_ERROR_LINE = 2000
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        from ..spec import SPEC_VERSION
+
+        print(f"jailscale {version('jailscale')} (JSS {SPEC_VERSION})")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _global_options(
+    show_version: Annotated[bool, typer.Option(
+        "--version", is_eager=True, callback=_version, help="Print the version and exit.")] = False,
     max_input_mb: Annotated[float | None, typer.Option(
         "--max-input-mb", min=0.001, envvar=ENV_MAX_MB, show_envvar=True,
         help="Largest input file read, in MB (default 256). Raise it for a genuinely large submission, "

@@ -58,24 +58,59 @@ def _print_outcome(outcome: object, as_json: bool) -> None:
         print(f"stored as {a.id[7:19]} (jailscale show {a.id[7:19]})")
 
 
+def _submission_files(paths: list[Path]) -> list[Path]:
+    """The submission files named, a folder standing for the submission files in it (``*.json``,
+    ``*.yaml``, ``*.yml``, not suites: ``*.suite.*``), sorted; each file once."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in (".json", ".yaml", ".yml")
+                           and ".suite." not in f.name and not f.name.startswith("."))
+            if not found:
+                raise UserError(f"folder '{p}' holds no submission files (*.json, *.yaml)")
+            out += found
+        else:
+            out.append(p)
+    seen: set[Path] = set()
+    return [p for p in out if not (p.resolve() in seen or seen.add(p.resolve()))]  # type: ignore[func-returns-value]
+
+
+def _rating_at_least(rating: str | None, floor: str) -> bool:
+    from ..spec import RATINGS
+
+    return rating is not None and RATINGS.index(rating) >= RATINGS.index(floor)
+
+
+def gate_rating(a: object) -> str | None:
+    """The rating ``--fail-on`` compares: the rating, or for a withheld score the top of its range (a
+    measurement that withholds must not pass a gate that a full one would fail)."""
+    from ..formats import Assessment
+
+    assert isinstance(a, Assessment)
+    s = a.score
+    return s.rating_high if s.withheld or s.value is None else s.rating
+
+
 @app.command()
 @user_errors
 def assess(
-    submission: Annotated[Path, typer.Argument(help="A submission file (YAML or JSON).")],
+    submissions: Annotated[list[Path], typer.Argument(
+        metavar="SUBMISSION...", help="Submission files (YAML or JSON) or folders of them.")],
     suite: Annotated[str | None, typer.Option(help="Suite: 'practice', a suite file, or FORMAT:PATH "
                                               "(jbb:, harmbench:, strongreject:, xstest:).")] = None,
     judge: Annotated[str, typer.Option(help="Judge name: rules (offline default), recorded, mock.")] = "rules",
     judge_arg: Annotated[list[str] | None, typer.Option("--judge-arg", "-J", help="Judge option KEY=VALUE, "
                                                         "e.g. -J source=jailbreakbench/litellm.")] = None,
     policy: Annotated[str | None, typer.Option(help="Response policy YAML (default: jss-default-1.0).")] = None,
-    out: Annotated[Path, typer.Option(help="Folder for assessment.json, report.md, report.html.")] = Path(
-        "jailscale-out"),
+    out: Annotated[Path, typer.Option(help="Folder for assessment.json, report.md, report.html (with several "
+                                           "submissions, one sub-folder each).")] = Path("jailscale-out"),
     db: Annotated[str | None, typer.Option(help="Database URL (default: $JAILSCALE_DATABASE_URL, else "
                                            "SQLite in $JAILSCALE_HOME).")] = None,
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not store the result.")] = False,
     show_responses: Annotated[bool, typer.Option(
         "--show-responses", help="Include response text in the reports (redacted by default).")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON (several: a list of "
+                                                         "summaries).")] = False,
     baselines: Annotated[str | None, typer.Option(help="Baseline set file the submission's 'baselines' picks "
                                                   "come from (default: the bundled set).")] = None,
     calibration: Annotated[Path | None, typer.Option(
@@ -89,16 +124,25 @@ def assess(
     samples: Annotated[int, typer.Option(min=1, max=1000, help="Samples per behaviour (with --target).")] = 1,
     max_cost: Annotated[float | None, typer.Option(min=0.0, help="USD budget for --target.")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted --target run.")] = False,
+    fail_on: Annotated[str | None, typer.Option(
+        "--fail-on", metavar="RATING", help="Exit 1 if any assessment is rated RATING or worse (None, Low, "
+        "Medium, High, Critical); a withheld score counts at the top of its range.")] = None,
 ) -> None:
-    """Assess a jailbreak from its evidence: judge, measure, score, report and store.
+    """Assess a jailbreak from its evidence: judge, measure, score, report and store. Several
+    submissions, or folders of them, are assessed one by one and summarised in a table.
 
     Without a calibration of the judge on attack responses, no success can be confirmed: the judged
     metrics are withheld and the score is reported as a range (JSS 2.0 section 5).
+
+    Exit codes: 0 done; 1 an assessment is rated at or above --fail-on; 2 bad input (in a batch, after
+    the other submissions were assessed).
 
     Example: jailscale assess my-submission.yaml --suite practice --out reports/
     Example: jailscale assess my-submission.yaml --baselines agreed-baselines.yaml
 
     Example: jailscale assess pair.yaml --judge recorded -J source=llama3 --calibration cal.json --json
+
+    Example: jailscale assess imported/ --judge recorded -J source=garak/dan.DAN --fail-on High
 
     Live: jailscale assess my-technique.yaml --target openai/gpt-4o-mini --suite practice --max-cost 2
     """
@@ -107,23 +151,100 @@ def assess(
     from ..formats.io import read_model
     from ..policy_io import resolve_policy
     from ..runner.assess import assess as run_assess
+    from ..spec import RATINGS
     from ._store import open_store
 
+    if fail_on is not None and fail_on not in RATINGS:
+        raise UserError(f"--fail-on {fail_on!r} is not a rating; choose one of {', '.join(RATINGS)}")
     if target is not None:
         from .run_verbs import collect_for_assess
 
-        submission = collect_for_assess(submission, target, target_opt or [], suite, samples, max_cost, resume,
-                                        out / "run", quiet=as_json)
-    sub = read_model(Submission, submission)
-    st = _resolve_suite(sub, suite, submission)
+        if len(submissions) != 1 or submissions[0].is_dir():
+            raise UserError("--target collects evidence for one submission file; give exactly one")
+        submissions = [collect_for_assess(submissions[0], target, target_opt or [], suite, samples, max_cost,
+                                          resume, out / "run", quiet=as_json)]
+    files = _submission_files(submissions)
     pol = resolve_policy(policy, checked=True)
     options = _key_values(judge_arg or [])
     bset = registry.load_arg(baselines)
     cal = read_model(Calibration, calibration) if calibration is not None else None
+    batch = len(files) > 1
+    rows: list[dict[str, object]] = []
+    failed = False
     with open_store(db, no_store) as store:
-        outcome = run_assess(sub, st, judge_name=judge, judge_options=options, policy=pol, out_dir=out,
-                             store=store, show_responses=show_responses, baselines=bset, calibration=cal)
-    _print_outcome(outcome, as_json)
+        for f in files:
+            try:
+                sub = read_model(Submission, f)
+                st = _resolve_suite(sub, suite, f)
+                outcome = run_assess(sub, st, judge_name=judge, judge_options=options, policy=pol,
+                                     out_dir=out / _folder(f) if batch else out, store=store,
+                                     show_responses=show_responses, baselines=bset, calibration=cal)
+            except UserError as e:
+                if not batch:
+                    raise
+                failed = True
+                rows.append({"file": str(f), "error": str(e)})
+                continue
+            if not batch:
+                _print_outcome(outcome, as_json)
+                _gate(outcome.assessment, fail_on)
+                return
+            rows.append(_summary_row(f, outcome))
+    _print_batch(rows, as_json)
+    gated = [r for r in rows if fail_on is not None and _rating_at_least(r.get("gate_rating"), fail_on)]  # type: ignore[arg-type]
+    if failed:
+        raise UserError(f"{sum('error' in r for r in rows)} of {len(rows)} submission(s) could not be assessed "
+                        "(see the table)")
+    if gated:
+        raise UserError(f"{len(gated)} assessment(s) rated {fail_on} or worse (--fail-on {fail_on})", exit_code=1)
+
+
+def _folder(f: Path) -> str:
+    from ..importers._common import safe_id
+
+    return safe_id(f.stem)
+
+
+def _gate(a: object, fail_on: str | None) -> None:
+    if fail_on is not None and _rating_at_least(gate_rating(a), fail_on):
+        raise UserError(f"rated {gate_rating(a)}, at or above --fail-on {fail_on}", exit_code=1)
+
+
+def _summary_row(f: Path, outcome: object) -> dict[str, object]:
+    from ..runner.assess import Outcome
+
+    assert isinstance(outcome, Outcome)
+    a = outcome.assessment
+    s = a.score
+    return {"file": str(f), "id": a.id, "title": a.title, "score": s.value, "rating": s.rating,
+            "withheld": s.withheld, "low": s.low, "high": s.high, "rating_low": s.rating_low,
+            "rating_high": s.rating_high, "response": f"{a.response.action} ({a.response.within})",
+            "gate_rating": gate_rating(a), "stored": outcome.stored,
+            "report": str(next((p for p in outcome.written if p.name == "report.html"), "")) or None}
+
+
+def _print_batch(rows: list[dict[str, object]], as_json: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..textsafe import one_line
+
+    if as_json:
+        print_json(rows)
+        return
+    t = Table(title=f"{len(rows)} submission(s)", show_lines=False)
+    for col in ("submission", "JSS", "rating", "response", "id"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        name = one_line(Path(str(r["file"])).name, 60)
+        if "error" in r:
+            t.add_row(name, "error", "", one_line(str(r["error"]), 200), "")
+            continue
+        score = f"{r['score']:.1f}" if r["score"] is not None and not r["withheld"] else (
+            f"withheld ({r['low']:.1f}-{r['high']:.1f})")
+        rating = str(r["rating"]) if not r["withheld"] else f"{r['rating_low']} to {r['rating_high']}"
+        t.add_row(name, score, rating, str(r["response"]), str(r["id"])[7:19])
+    Console(highlight=False, soft_wrap=True, width=160).print(t)
 
 
 @app.command()
@@ -132,6 +253,7 @@ def demo(
     out: Annotated[Path, typer.Option(help="Folder for the reports.")] = Path("jailscale-out/demo"),
     db: Annotated[str | None, typer.Option(help="Database URL (default: embedded SQLite).")] = None,
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not store the result.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON.")] = False,
 ) -> None:
     """Run the whole job on bundled example evidence (neutral text) and leave a report to open.
 
@@ -144,5 +266,6 @@ def demo(
     sub, st = demo_inputs()
     with open_store(db, no_store) as store:
         outcome = run_assess(sub, st, judge_name="rules", out_dir=out, store=store)
-    _print_outcome(outcome, False)
-    print(f"open {out / 'report.html'} in a browser to read the report")
+    _print_outcome(outcome, as_json)
+    if not as_json:
+        print(f"open {out / 'report.html'} in a browser to read the report")

@@ -43,6 +43,8 @@ def export(
     include_text: Annotated[bool, typer.Option(
         "--include-text", help="inspect: include request and response text (redacted by default).")] = False,
     db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="With --out: print what was written as JSON "
+                                                         "(without --out the export itself is printed).")] = False,
 ) -> None:
     """Export a stored assessment for other tools: an AVID report, SARIF 2.1.0 for CI code scanning
     (security-severity = the JSS score), or its evidence as an Inspect JSON log (inspect view).
@@ -68,7 +70,10 @@ def export(
         tmp.replace(out)
     except OSError as e:
         raise UserError(f"cannot write '{out}': {e.strerror}") from None
-    print(f"wrote {out}")
+    if as_json:
+        print_json({"written": str(out), "format": fmt, "assessment": x.assessment.id})
+    else:
+        print(f"wrote {out}")
 
 
 @app.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,30 +19,72 @@ DbOption = Annotated[str | None, typer.Option(help="Database URL (default: $JAIL
                                               "else SQLite in $JAILSCALE_HOME).")]
 
 
+def _day(text: str | None, what: str) -> dt.datetime | None:
+    if text is None:
+        return None
+    try:
+        d = dt.date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"{what} {text!r} is not a date; write YYYY-MM-DD") from None
+    return dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC)
+
+
 @app.command("list")
 @user_errors
 def list_(
     db: DbOption = None,
     limit: Annotated[int, typer.Option(min=1, help="How many, newest first.")] = 50,
+    target: Annotated[str | None, typer.Option(help="Only targets containing this text.")] = None,
+    technique: Annotated[str | None, typer.Option(help="Only techniques containing this text.")] = None,
+    rating: Annotated[str | None, typer.Option(help="Only this rating (None, Low, Medium, High, Critical) or "
+                                               "'withheld'.")] = None,
+    since: Annotated[str | None, typer.Option(
+        help="Only assessments stored on or after this date (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Only assessments stored before this date (YYYY-MM-DD).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """List stored assessments, newest first.
+    """List stored assessments, newest first: score (or the range of a withheld one), rating,
+    technique, target, and the judge with its calibration.
 
     Example: jailscale list --limit 10
+
+    Example: jailscale list --target gpt --rating withheld --since 2026-11-01 --json
     """
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..spec import RATINGS
+    from ..textsafe import one_line
+    from ._store import open_store
+
+    if rating is not None and rating not in (*RATINGS, "withheld"):
+        raise UserError(f"--rating {rating!r}: choose one of {', '.join(RATINGS)} or withheld")
     with open_store(db) as store:
         assert store is not None
-        rows = store.list_assessments(limit=limit)
+        rows = store.list_assessments(limit=limit, target=target, technique=technique, rating=rating,
+                                      since=_day(since, "--since"), until=_day(until, "--until"))
     if as_json:
         print_json([r.to_dict() for r in rows])
         return
     if not rows:
-        print("no assessments stored yet: run `jailscale demo` or `jailscale assess FILE`")
+        filtered = any(x is not None for x in (target, technique, rating, since, until))
+        print("no stored assessment matches the filters" if filtered else
+              "no assessments stored yet: run `jailscale demo` or `jailscale assess FILE`")
         return
+    t = Table(title=f"{len(rows)} stored assessment(s), newest first", show_lines=False)
+    for col in ("id", "stored", "JSS", "rating", "technique", "target", "judge (calibration)"):
+        t.add_column(col, overflow="fold")
     for r in rows:
-        score = "withheld" if r.score is None else f"{r.score:.1f}"
-        print(f"{r.id[7:19]}  {r.created_at:%Y-%m-%d %H:%M}  {score:>8} {r.rating or '':<8}  "
-              f"{r.title}  {r.vector}")
+        if r.withheld or r.score is None:
+            lo, hi = (r.low or 0.0), (r.high or 0.0)
+            score = f"withheld {lo:.1f}-{hi:.1f}"
+            rated = r.rating_low if r.rating_low == r.rating_high else f"{r.rating_low} to {r.rating_high}"
+        else:
+            score, rated = f"{r.score:.1f}", r.rating or ""
+        judge = r.judge + (f" ({r.calibration})" if r.calibration else " (not calibrated)")
+        t.add_row(r.id[7:19], f"{r.created_at:%Y-%m-%d %H:%M}", score, str(rated), one_line(r.technique, 60),
+                  one_line(r.target, 60), one_line(judge, 80))
+    Console(highlight=False, soft_wrap=True, width=200).print(t)
 
 
 def _load(ref: str, db: str | None) -> Assessment:

@@ -46,6 +46,27 @@ class AssessmentRow:
     score: float | None
     rating: str | None
     label: str
+    technique: str = ""
+    target: str = ""
+    judge: str = ""
+    calibration: str | None = None
+    withheld: bool = False
+    low: float | None = None
+    high: float | None = None
+    rating_low: str | None = None
+    rating_high: str | None = None
+
+    @classmethod
+    def of(cls, r: AssessmentRecord) -> AssessmentRow:
+        b = r.body if isinstance(r.body, dict) else {}
+        s = b.get("score") or {}
+        j = (b.get("provenance") or {}).get("judge") or {}
+        return cls(r.id, _utc(r.created_at), r.submission_id, r.title, r.vector, r.score, r.rating, r.label,
+                   technique=str(b.get("technique") or ""), target=str(b.get("target") or ""),
+                   judge=f"{j.get('name', '?')} {j.get('version', '')}".strip(),
+                   calibration=j.get("calibration"), withheld=bool(s.get("withheld")),
+                   low=s.get("low"), high=s.get("high"), rating_low=s.get("rating_low"),
+                   rating_high=s.get("rating_high"))
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready: the timestamp as ISO 8601."""
@@ -155,13 +176,29 @@ class Store:
         return assessment.id
 
     # --- reading ---------------------------------------------------------------------------------
-    def list_assessments(self, limit: int = 50) -> list[AssessmentRow]:
-        """The newest assessments first."""
-        q = (select(AssessmentRecord)
-             .order_by(AssessmentRecord.created_at.desc(), AssessmentRecord.id).limit(limit))
+    def list_assessments(self, limit: int = 50, *, target: str | None = None, technique: str | None = None,
+                         rating: str | None = None, since: dt.datetime | None = None,
+                         until: dt.datetime | None = None) -> list[AssessmentRow]:
+        """The newest assessments first, optionally only those whose target or technique contains the
+        given text (case-insensitive), with this rating (``withheld`` for a withheld score), or created
+        in ``[since, until)``."""
+        A, S = AssessmentRecord, SubmissionRecord
+        q = select(A).join(S, S.key == A.submission_key)
+        if target:
+            q = q.where(func.lower(S.target_model).contains(target.lower(), autoescape=True))
+        if technique:
+            q = q.where(func.lower(S.technique_name).contains(technique.lower(), autoescape=True))
+        if rating == "withheld":
+            q = q.where(A.score.is_(None))
+        elif rating:
+            q = q.where(A.rating == rating)
+        if since is not None:
+            q = q.where(A.created_at >= since)
+        if until is not None:
+            q = q.where(A.created_at < until)
+        q = q.order_by(A.created_at.desc(), A.id).limit(limit)
         with self._session() as s:
-            return [AssessmentRow(r.id, _utc(r.created_at), r.submission_id, r.title, r.vector,
-                                  r.score, r.rating, r.label) for r in s.scalars(q)]
+            return [AssessmentRow.of(r) for r in s.scalars(q)]
 
     def get_assessment(self, id_or_prefix: str) -> Assessment:
         """The assessment with this id, or with the one id that starts with this prefix (at least
