@@ -236,7 +236,7 @@ def _print_batch(rows: list[dict[str, object]], as_json: bool) -> None:
     for col in ("submission", "JSS", "rating", "response", "id"):
         t.add_column(col, overflow="fold")
     for r in rows:
-        name = one_line(Path(str(r["file"])).name, 60)
+        name = one_line(Path(str(r["file"])).name)
         if "error" in r:
             t.add_row(name, "error", "", one_line(str(r["error"]), 200), "")
             continue

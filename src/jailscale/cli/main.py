@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..errors import UserError
 from . import (  # noqa: F401  (registration)
     assess_verbs,
     baseline_verbs,
@@ -14,10 +15,24 @@ from . import (  # noqa: F401  (registration)
     store_verbs,
 )
 from ._common import app
+from ._config import main_kwargs
 
 
 def run() -> None:
-    app()
+    """The ``jailscale`` command: option defaults from jailscale.toml / [tool.jailscale] and
+    ``JAILSCALE_*`` environment variables (see :mod:`jailscale.cli._config`)."""
+    import sys
+
+    import typer.main
+
+    from ..textsafe import terminal
+
+    try:
+        kwargs = main_kwargs(typer.main.get_command(app))
+    except UserError as e:
+        print(f"jailscale: error: {terminal(str(e))}", file=sys.stderr)
+        raise SystemExit(2) from None
+    app(**kwargs)
 
 
 if __name__ == "__main__":
