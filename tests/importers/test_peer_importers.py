@@ -269,3 +269,4 @@ def test_safe_ids_are_file_names_on_every_os() -> None:
         assert s and len(s) <= 120 and not set(s) & set(':/\\*?"<>| ') and s.strip(".")
     assert safe_id("x" * 500) != safe_id("x" * 499)
     assert ":" not in file_name("jailbreakbench:PAIR:black_box:vicuna-13b-v1.5")
+    assert file_name("nul") == "_nul" and file_name("COM1.x") == "_COM1.x" and file_name("console") == "console"

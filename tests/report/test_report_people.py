@@ -102,3 +102,15 @@ def test_report_of_100000_transcripts_stays_under_500_kb() -> None:
     view = people_view(a, sub.evidence, m.behaviours, False)
     assert len(view.groups) == MAX_GROUPS and all(len(g.lines) <= MAX_PER_GROUP for g in view.groups)
     assert len(view.categories) == MAX_CATEGORIES + 1 and view.categories[-1].name.startswith("other (28")
+
+
+def test_unjudged_attempts_are_said_not_hidden() -> None:
+    from jailscale.measure.outcomes import Tally
+    from jailscale.report.people import Share
+
+    t = Tally()
+    for _ in range(3):
+        t.add("unscoreable", None)
+    s = Share.of([t])
+    assert s.n == 0 and s.text == "none of 3 attempts could be judged"
+    assert Share.of([Tally()]).text == "not tried"

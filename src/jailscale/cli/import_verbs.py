@@ -21,6 +21,16 @@ def _senses(items: list[str]) -> dict[str, str]:
     return out
 
 
+def _write(path: Path, text: str) -> None:
+    """Write beside and rename over, so a reader never sees half a file."""
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as e:
+        raise UserError(f"cannot write '{path}': {e.strerror}") from None
+
+
 @app.command("import")
 @user_errors
 def import_(
@@ -70,10 +80,10 @@ def import_(
         suite = result.suites.get(sub.id)
         if suite is not None:
             sp = out / f"{name}.suite.json"
-            sp.write_text(suite.model_dump_json(indent=2, exclude_none=True) + "\n", encoding="utf-8")
+            _write(sp, suite.model_dump_json(indent=2, exclude_none=True) + "\n")
             sub = sub.model_copy(update={"suite": sp.name})
         p = out / f"{name}.json"
-        p.write_text(sub.model_dump_json(indent=2, exclude_none=True) + "\n", encoding="utf-8")
+        _write(p, sub.model_dump_json(indent=2, exclude_none=True) + "\n")
         written.append(str(p))
     if as_json:
         print_json({"written": written, "warnings": list(result.warnings)})

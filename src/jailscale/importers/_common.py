@@ -95,9 +95,15 @@ def safe_id(text: str, n: int = 120) -> str:
     return s
 
 
+#: Names Windows reserves for devices, whatever the extension (Win32 "Naming Files, Paths, and Namespaces").
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
 def file_name(submission_id: str) -> str:
-    """The file name an imported submission is written under: its id made safe on every OS."""
-    return safe_id(submission_id, 180)
+    """The file name an imported submission is written under: its id made safe on every OS (no
+    colons or other reserved characters, no device names such as ``NUL``)."""
+    name = safe_id(submission_id, 180)
+    return f"_{name}" if name.split(".")[0].upper() in _RESERVED else name
 
 
 def text_of(value: Any, where: str) -> str:

@@ -54,7 +54,7 @@ def _x(p: float) -> float:
 
 def _bar(kind: str, y: float, s: Share) -> Bar:
     if not s.n:
-        return Bar(kind, y, 0.0, LABEL, LABEL, "not tried")
+        return Bar(kind, y, 0.0, LABEL, LABEL, "none judged" if s.attempts else "not tried")
     return Bar(kind, y, round(SCALE * s.estimate, 1), _x(s.low), _x(s.high),
                f"{s.successes}/{s.n} = {s.estimate:.0%} [{s.low:.0%}, {s.high:.0%}]")
 

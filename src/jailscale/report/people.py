@@ -37,6 +37,7 @@ class Share:
     n: int
     low: float
     high: float
+    attempts: int = 0  # every attempt, judged or not (errors and unscoreable ones leave n)
 
     @property
     def estimate(self) -> float:
@@ -45,7 +46,7 @@ class Share:
     @property
     def text(self) -> str:
         if not self.n:
-            return "no attempts"
+            return f"none of {self.attempts} attempts could be judged" if self.attempts else "not tried"
         return (f"{self.successes} of {self.n} ({self.estimate:.0%}; 95% interval "
                 f"{self.low:.0%}–{self.high:.0%})")
 
@@ -54,7 +55,7 @@ class Share:
         s = sum(t.successes for t in tallies)
         n = sum(t.determinate for t in tallies)
         lo, hi = wilson(s, n)
-        return cls(s, n, lo, hi)
+        return cls(s, n, lo, hi, sum(sum(t.outcomes.values()) for t in tallies))
 
 
 @dataclass(frozen=True)
