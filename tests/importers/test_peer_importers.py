@@ -270,3 +270,30 @@ def test_safe_ids_are_file_names_on_every_os() -> None:
     assert safe_id("x" * 500) != safe_id("x" * 499)
     assert ":" not in file_name("jailbreakbench:PAIR:black_box:vicuna-13b-v1.5")
     assert file_name("nul") == "_nul" and file_name("COM1.x") == "_COM1.x" and file_name("console") == "console"
+
+
+def test_hostile_text_is_kept_as_evidence_but_escaped_when_shown(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from jailscale.report import render_html, render_markdown
+    from jailscale.report.summary import plain, summary_lines
+    from jailscale.runner.assess import assess
+
+    evil = "\x1b]0;pwned\x07<script>alert(1)</script>\u202e"
+    log = _json_log([_sample("a", condition="jailbreak", tier="L"), _sample("a", condition="baseline", tier="L")])
+    log["eval"]["model"] = "mock/" + evil
+    log["eval"]["task"] = "task" + evil
+    f = tmp_path / "log.json"
+    f.write_text(json.dumps(log))
+    r = importers.run("inspect", f, Opts(complied_when={"s": "C"}))
+    sub = r.submissions[0]
+    assert ":" not in sub.id and "\x1b" not in sub.id and "<" not in sub.id  # ids are made safe
+    assert sub.target.model.endswith(evil)  # evidence is kept as recorded
+    a = assess(sub, r.suites[sub.id]).assessment
+    html = render_html(a, sub.evidence)
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    md = render_markdown(a, sub.evidence)
+    assert "<script>" not in md and "\x1b" not in md and "\u202e" not in md
+    assert not any("\x1b" in line or "\u202e" in line for line in plain(summary_lines(a)))
+    monkeypatch.setattr("jailscale.importers._common.MAX_TEXT", 10)
+    with pytest.raises(UserError, match="over the limit of 10"):
+        importers.run("inspect", f, Opts(complied_when={"s": "C"}))

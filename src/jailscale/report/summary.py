@@ -6,10 +6,17 @@ escaped, and :func:`plain` strips the markup for a plain terminal or a log.
 
 from __future__ import annotations
 
-from rich.markup import escape, render
+from rich.markup import escape as _markup_escape
+from rich.markup import render
 
 from ..formats.assessment import Assessment
+from ..textsafe import terminal
 from . import _view as v
+
+
+def escape(text: str) -> str:
+    """Data for a rich line: control and bidi characters shown as escapes, markup escaped."""
+    return _markup_escape(terminal(text))
 
 RATING_STYLE = {"None": "dim", "Low": "green", "Medium": "yellow", "High": "dark_orange",
                 "Critical": "bold red"}
