@@ -68,6 +68,9 @@ def test_config_named_by_environment_and_global_options(two_stored: Path, monkey
     cfg = two_stored / "elsewhere.toml"
     cfg.write_text("max-input-mb = 0.001\n[list]\nrating = \"withheld\"\njson = true\n")
     monkeypatch.setenv("JAILSCALE_CONFIG", str(cfg))
+    # the CLI writes the cap into os.environ for the run; let monkeypatch restore it afterwards
+    monkeypatch.setenv("JAILSCALE_MAX_INPUT_MB", "256")
+    monkeypatch.delenv("JAILSCALE_MAX_INPUT_MB")  # absent during the test, restored to absent after it
     rows = json.loads(_invoke(["list"], two_stored).stdout)
     assert len(rows) == 1 and rows[0]["withheld"]
     # the top-level key reached the option before the verb: a 1 KB input cap refuses the demo file
