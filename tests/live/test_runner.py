@@ -219,3 +219,27 @@ def test_reference_baselines_from_the_registry_run_plain_requests(tmp_path: Path
     assert all(t["started_at"] for t in refs)
     bad = CliRunner().invoke(app, ["run", str(sub), "--target", "mock", "--reference", "nobody/none", "--dry-run"])
     assert bad.exit_code == 2 and "baseline registry" in bad.output
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise() -> None:
+    import io
+
+    from jailscale.runner.progress import BarProgress, LineProgress, NoProgress, progress_for
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert isinstance(progress_for(Tty()), BarProgress)
+    assert isinstance(progress_for(io.StringIO(), quiet=True), NoProgress)
+    out = io.StringIO()
+    p = progress_for(out)
+    assert isinstance(p, LineProgress)
+    p.interval = 0.0
+    p.start(3, 1)
+    p.advance(False, 2, 0.5)
+    p.advance(True, 0, 0.75)
+    p.stop()
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("run: 1/3") and "already done (resumed)" in lines[0]
+    assert lines[-1] == "run: 3/3 (100%), 1 error(s), 2 retries, $0.7500; finished"

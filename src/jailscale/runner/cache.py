@@ -27,7 +27,7 @@ from ..targets import Reply, Request, Target
 
 def cache_key(target: Target, request: Request) -> str:
     s = request.sampling
-    payload = {"target": target.identity(), "messages": request.messages, "prefill": request.prefill,
+    payload = {"target": target.identity_hash, "messages": request.messages, "prefill": request.prefill,
                "sampling": [s.temperature, s.top_p, s.max_tokens, s.seed, s.stop], "sample": request.sample}
     return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
 

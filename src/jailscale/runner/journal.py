@@ -11,8 +11,10 @@ Durability policy:
   returns, the line is in the kernel's page cache: killing the process (SIGKILL included) cannot
   lose it or tear it.
 - ``fsync`` runs at most every ``fsync_interval`` seconds (default 1.0) when records were written,
-  and at close. A power failure or kernel crash can therefore lose at most the last second of
-  records; those items are simply run again on resume (lost, never duplicated).
+  and at close. The periodic fsync runs in a helper thread, so a slow disk never stalls the event
+  loop (and with it every request in flight); the one at close is waited for. A power failure or
+  kernel crash can therefore lose at most the records of the last second (plus one fsync's
+  duration); those items are simply run again on resume (lost, never duplicated).
 - On open, a final line without its newline (a write torn by a crash of the machine) is cut off, and
   the items of complete lines are the ones done. An item is marked done only by its record, so an
   item in flight when the run died is sent again on resume: that is the one repeat the design
@@ -25,6 +27,7 @@ import json
 import os
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +49,8 @@ class Journal:
         self.written = 0
         self._last_sync = time.monotonic()
         self._dirty = False
+        self._pending: Future[None] | None = None
+        self._syncer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journal-fsync")
         exists = path.exists() and path.stat().st_size > 0
         if exists and not resume:
             raise UserError(f"a journal already exists at '{str(path)[:200]}': pass --resume to continue that run, "
@@ -102,10 +107,16 @@ class Journal:
         self.done.add(item)
         self.written += 1
         now = time.monotonic()
-        if now - self._last_sync >= self.fsync_interval:
-            self.sync()
+        if now - self._last_sync >= self.fsync_interval and (self._pending is None or self._pending.done()):
+            self._dirty = False
+            self._last_sync = now
+            self._pending = self._syncer.submit(os.fsync, self._fd)
 
     def sync(self) -> None:
+        """fsync now, in this thread (after any fsync the helper thread is running)."""
+        if self._pending is not None:
+            self._pending.result()
+            self._pending = None
         if self._dirty:
             os.fsync(self._fd)
             self._dirty = False
@@ -116,6 +127,7 @@ class Journal:
             self.sync()
             os.close(self._fd)
             self._fd = -1
+            self._syncer.shutdown(wait=True)
 
 
 def read_results(path: Path) -> Iterator[dict[str, Any]]:

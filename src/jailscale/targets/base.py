@@ -120,7 +120,13 @@ class Target(abc.ABC):
 
     @property
     def identity_hash(self) -> str:
-        return sha256_of(self.identity())
+        """sha256 of :meth:`identity`, computed once per target (a target's identity is fixed when it
+        is made)."""
+        cached: str | None = self.__dict__.get("_identity_hash")
+        if cached is None:
+            cached = sha256_of(self.identity())
+            self.__dict__["_identity_hash"] = cached
+        return cached
 
     async def open(self) -> None:  # noqa: B027  (an optional hook: most targets hold nothing)
         """Acquire connections (called inside the running event loop)."""
