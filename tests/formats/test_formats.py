@@ -142,3 +142,19 @@ def test_read_model_names_file_and_field(tmp_path: Path) -> None:
     path.write_text(json.dumps(submission(target={"model": ""})), encoding="utf-8")
     with pytest.raises(UserError, match=r"sub\.json: not a valid Submission: target\.model: "):
         read_model(Submission, path)
+
+
+def test_transcript_hash_is_kept_and_forgotten_on_change() -> None:
+    """The content hash is computed once (issue 8) but never stale: assigning a field or copying with
+    an update gives the hash of the new content, and the cache is not part of equality."""
+    from jailscale.formats import Transcript
+
+    t = Transcript(behaviour="b", condition="jailbreak", response="PLACEHOLDER one")
+    first = t.content_hash
+    assert t.content_hash is first
+    t.response = "PLACEHOLDER two"
+    assert t.content_hash != first
+    assert t.model_copy(update={"response": "PLACEHOLDER one"}).content_hash == first
+    fresh = Transcript.model_validate(t.model_dump())
+    assert fresh == t and fresh.content_hash == t.content_hash
+    assert t.model_copy(update={"response": "PLACEHOLDER three"}) != t

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from ._base import Model, sha256_of
 from .suite import Behaviour
@@ -104,11 +105,38 @@ class Transcript(Model):
     def key(self) -> tuple[str, str, str, int]:
         return (self.behaviour, self.condition, self.reference or "", self.sample)
 
+    #: The content hash, computed on first use and kept: it is read many times per transcript (the
+    #: verdict cache, measurement, the store). Assigning any field, or ``model_copy``, forgets it;
+    #: transcripts are values, so change one by ``model_copy(update=...)``, not by mutating its lists.
+    _content_hash: str | None = PrivateAttr(default=None)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name in type(self).model_fields:
+            self._content_hash = None
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when every field is equal (the cached hash is not part of the value)."""
+        if not isinstance(other, Transcript):
+            return NotImplemented
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like every model here
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Transcript:
+        copy = super().model_copy(update=update, deep=deep)
+        copy._content_hash = None
+        return copy
+
     @property
     def content_hash(self) -> str:
         """sha256 of what was sent and received (verdicts excluded: they are judgments, not evidence)."""
-        exclude = {"verdicts"} | ({"queries"} if self.queries is None else set())
-        return sha256_of(self.model_dump(mode="json", exclude=exclude))
+        private = self.__pydantic_private__  # read directly: attribute access to it is slow
+        h: str | None = private.get("_content_hash") if private else None
+        if h is None:
+            exclude = {"verdicts"} | ({"queries"} if self.queries is None else set())
+            h = self._content_hash = sha256_of(self.model_dump(mode="json", exclude=exclude))
+        return h
 
 
 def judge_input_hash(behaviour: Behaviour, transcript: Transcript) -> str:
