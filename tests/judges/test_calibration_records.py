@@ -54,18 +54,6 @@ def test_a_set_without_one_class_is_refused_with_a_reason() -> None:
         calibration_from_counts(("x", "1", None), population="attack_responses", dataset="d", tp=2, fp=0, tn=0, fn=1)
 
 
-def test_shipped_rules_figures_convert_to_the_typed_contract() -> None:
-    cal = calibration_for(get("rules"), "attack_responses", user_dir=Path("/nonexistent"))
-    assert cal is not None
-    assert (cal.judge, cal.population, cal.dataset) == ("rules", "attack_responses", "jbb-judge-comparison")
-    assert cal.judge_version == get("rules").version and cal.config_hash == get("rules").config_hash
-    assert cal.n == cal.tp + cal.fp + cal.tn + cal.fn and cal.n > 0
-    assert cal.sensitivity.low <= cal.sensitivity.estimate <= cal.sensitivity.high
-    # another configuration, another judge: no calibration
-    assert calibration_for(get("rules", partial_min_chars=5), "attack_responses", user_dir=Path("/nonexistent")) is None
-    assert calibration_for(get("mock"), "attack_responses", user_dir=Path("/nonexistent")) is None
-
-
 def test_user_calibration_is_saved_found_and_kept_to_its_population(tmp_path: Path) -> None:
     judge = get("mock")
     cal = calibration_from_counts(judge, population="benign_requests", dataset="mine", tp=8, fp=1, tn=9, fn=2,

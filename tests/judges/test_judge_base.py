@@ -14,6 +14,11 @@ from jailscale.formats import Behaviour, Transcript, Verdict
 from jailscale.judges import Judge, get
 
 
+def _sync(judge: Judge, items: list[tuple[Behaviour, Transcript]], concurrency: int = 8) -> list[Verdict]:
+    """The tests own their event loop (the library never runs one)."""
+    return asyncio.run(judge.judge_many(items, concurrency))
+
+
 class AlwaysRefuses(Judge):
     """A judge that says "refused" to everything it is shown: the template must stop it first."""
 
@@ -104,7 +109,7 @@ def test_non_verdict_is_unscoreable(behaviour: Behaviour, transcript: Callable[.
 @pytest.mark.parametrize("fields", [*NO_ANSWER, {"blocked_by": "input_classifier"}])
 def test_every_builtin_obeys_the_hard_rules(behaviour: Behaviour, transcript: Callable[..., Transcript],
                                             name: str, fields: dict[str, Any]) -> None:
-    v = get(name).judge_all([(behaviour, transcript(**fields))])[0]
+    v = _sync(get(name), [(behaviour, transcript(**fields))])[0]
     assert v.label == "error"
 
 
@@ -131,19 +136,19 @@ def test_judge_many_keeps_order_and_bounds_concurrency(behaviour: Behaviour,
             return self.verdict("complied", rationale=str(transcript.sample))
 
     items = [(behaviour, transcript(sample=i)) for i in range(10)]
-    verdicts = Slow().judge_all(items, concurrency=3)
+    verdicts = _sync(Slow(), items, concurrency=3)
     assert [v.rationale for v in verdicts] == [str(i) for i in range(10)]
     assert peak == 3
 
 
 def test_concurrency_must_be_positive(behaviour: Behaviour, transcript: Callable[..., Transcript]) -> None:
     with pytest.raises(UserError, match="concurrency"):
-        AlwaysRefuses().judge_all([(behaviour, transcript())], concurrency=0)
+        _sync(AlwaysRefuses(), [(behaviour, transcript())], concurrency=0)
 
 
 def test_config_hash_follows_config() -> None:
-    a, b = get("rules"), get("rules", partial_min_chars=10)
-    assert a.config()["name"] == "rules" and a.config()["version"] == "1"
+    a, b = get("rules"), get("rules", threshold=0.6)
+    assert a.config()["name"] == "rules" and a.config()["version"] == "2"
     assert a.config_hash == get("rules").config_hash
     assert a.config_hash != b.config_hash
     assert a.config_hash.startswith("sha256:") and len(a.config_hash) == 71

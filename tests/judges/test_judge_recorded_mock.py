@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import pytest
 
 from jailscale.formats import Behaviour, Transcript, Verdict
-from jailscale.judges import get
+from jailscale.judges import Judge, get
+
+
+def _sync(judge: Judge, items: list[tuple[Behaviour, Transcript]], concurrency: int = 8) -> list[Verdict]:
+    """The tests own their event loop (the library never runs one)."""
+    return asyncio.run(judge.judge_many(items, concurrency))
 
 
 def one(name: str, b: Behaviour, t: Transcript, **options: str) -> Verdict:
-    return get(name, **options).judge_all([(b, t)])[0]
+    return _sync(get(name, **options), [(b, t)])[0]
 
 
 def test_recorded_uses_the_only_verdict(behaviour: Behaviour, transcript: Callable[..., Transcript]) -> None:

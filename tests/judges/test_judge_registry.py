@@ -35,7 +35,7 @@ class Plugin(Judge):
 
 def test_public_exports() -> None:
     assert sorted(jailscale.judges.__all__) == [
-        "Judge", "available", "calibration_for", "calibration_of", "get", "register"]
+        "Judge", "available", "calibration_for", "get", "register"]
 
 
 ENDPOINT_JUDGES = ["harmbench-cls", "jbb-llama3", "llama-guard", "pair-rating", "strongreject"]

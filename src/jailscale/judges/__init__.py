@@ -3,13 +3,13 @@
 ``get("rules")`` is the offline default; ``available()`` lists every registered judge;
 ``register(name, factory)`` adds one. ``calibration_for(judge, population)`` gives the typed
 :class:`~jailscale.formats.Calibration` that applies to a judge on a population (None when there is
-none); ``calibration_of(judge)`` the legacy figures report. See ``docs/judges.md``.
+none). See ``docs/judges.md``.
 """
 
 from __future__ import annotations
 
 from .base import Judge
-from .calibration import calibration_for, calibration_of
+from .calibration import calibration_for
 from .registry import available, get, register
 
-__all__ = ["Judge", "available", "calibration_for", "calibration_of", "get", "register"]
+__all__ = ["Judge", "available", "calibration_for", "get", "register"]

@@ -111,9 +111,5 @@ class Judge(abc.ABC):
 
         return list(await asyncio.gather(*(one(b, t) for b, t in items)))
 
-    def judge_all(self, items: Iterable[Item], concurrency: int = 8) -> list[Verdict]:
-        """Synchronous :meth:`judge_many` for scripts and the command line (not inside an event loop)."""
-        return asyncio.run(self.judge_many(items, concurrency))
-
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name} v{self.version} {self.config_hash[:15]}>"

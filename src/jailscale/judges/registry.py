@@ -18,6 +18,9 @@ from .base import Judge
 
 Factory = Callable[..., Judge]
 
+#: Judges that read text features, not meaning: reports say so beside their verdicts.
+TRIAGE_JUDGES: frozenset[str] = frozenset({"rules"})
+
 _NAME = re.compile(r"^[a-z][a-z0-9_.\-]*$")
 _FACTORIES: dict[str, Factory] = {}
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from .. import spec
 from ..formats.assessment import Assessment, CJSResult, MetricResult
 from ..formats.evidence import Transcript
+from ..judges.registry import TRIAGE_JUDGES
 from ..spec.metrics import BY_ABBR, ORDER
 
 DASH = "—"
@@ -167,7 +168,8 @@ def suite_text(a: Assessment) -> str:
 
 def judge_text(a: Assessment) -> str:
     j = a.provenance.judge
-    text = f"{j.name} {j.version}, config {short_hash(j.config_hash)}; "
+    triage = " (triage judge)" if j.name in TRIAGE_JUDGES else ""
+    text = f"{j.name} {j.version}{triage}, config {short_hash(j.config_hash)}; "
     if j.agreement is None:
         return text + "not calibrated"
     text += f"agreement with human labels {j.agreement:.1%}"

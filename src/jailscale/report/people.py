@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from ..formats.assessment import Assessment, MetricResult
 from ..formats.evidence import Transcript
+from ..judges.registry import TRIAGE_JUDGES
 from ..measure.outcomes import BehaviourEvidence, Tally
 from ..spec.metrics import BY_ABBR
 from ..spec.thresholds import wilson
@@ -200,6 +201,8 @@ def judge_sentence(a: Assessment) -> str:
     text = f"Verdicts by the judge '{j.name}' (version {j.version})"
     used = getattr(j, "calibration_used", None)
     cals = [used] if used is not None else list(getattr(j, "calibrations", None) or [])
+    if j.name in TRIAGE_JUDGES:
+        text += " (a triage judge: back a published rating with a calibrated model-graded judge)"
     parts = []
     for c in cals:
         sens, spec = getattr(c, "sensitivity", None), getattr(c, "specificity", None)

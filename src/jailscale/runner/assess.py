@@ -8,6 +8,7 @@ run with a :class:`UserError` before anything is written or stored.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,12 +17,11 @@ from pathlib import Path
 from .. import baselines as registry
 from .. import judges, spec
 from ..errors import UserError
-from ..formats import Assessment, BaselineSet, Calibration, JudgeRef, Rate, Submission, Suite, Verdict
+from ..formats import Assessment, BaselineSet, Calibration, JudgeRef, Submission, Suite, Verdict
 from ..formats.evidence import judge_input_hash
 from ..measure import measure
 from ..measure.outcomes import BehaviourEvidence
 from ..report import render_html, render_markdown
-from ..spec.thresholds import wilson
 from ..store import Store
 from .build import assessment_json, build_assessment
 
@@ -60,36 +60,18 @@ def judge_evidence(sub: Submission, suite: Suite, judge: judges.Judge,
     if store is not None:
         cached = store.verdicts_for(inputs, judge.name, judge.version, judge.config_hash)
     todo = [t for t in sub.evidence if t.content_hash not in cached]
-    fresh = judge.judge_all([(by_id[t.behaviour], t) for t in todo])
+    # the runner is the edge that owns the event loop (the judges library never calls asyncio.run)
+    fresh = asyncio.run(judge.judge_many([(by_id[t.behaviour], t) for t in todo]))
     verdicts = dict(cached)
     verdicts.update({t.content_hash: v for t, v in zip(todo, fresh, strict=True)})
     return verdicts, len(todo)
 
 
 def shipped_calibration(judge: judges.Judge) -> Calibration | None:
-    """The judge's shipped calibration on attack responses, as a typed :class:`Calibration`: the
-    figures of the shipped file's attack-response set (``chance_dataset``), with Wilson 95% intervals.
-    None when there is none for this name, version and configuration."""
-    data = judges.calibration_of(judge)
-    if not data:
-        return None
-    name = data.get("chance_dataset")
-    rows = [d for d in data.get("datasets", []) if d.get("name") == name]
-    if not rows or not all(k in rows[0] for k in ("tp", "fp", "tn", "fn")):
-        return None
-    d = rows[0]
-    tp, fp, tn, fn = (int(d[k]) for k in ("tp", "fp", "tn", "fn"))
-
-    def rate(k: int, n: int) -> Rate:
-        lo, hi = wilson(k, n)
-        est = k / n if n else 0.0
-        return Rate(estimate=est, low=min(lo, est), high=max(hi, est), successes=k, n=n)
-
-    return Calibration(judge=judge.name, judge_version=judge.version, config_hash=judge.config_hash,
-                       population="attack_responses", dataset=str(name), n=tp + fp + tn + fn,
-                       unscoreable=int(d.get("unscoreable", 0)), tp=tp, fp=fp, tn=tn, fn=fn,
-                       sensitivity=rate(tp, tp + fn), specificity=rate(tn, tn + fp),
-                       accuracy=rate(tp + tn, tp + fp + tn + fn), command=data.get("command"))
+    """The judge's calibration on attack responses (the user's own under ``$JAILSCALE_HOME/calibrations``,
+    else the shipped one): :func:`jailscale.judges.calibration_for`. None when there is none for this
+    name, version and configuration."""
+    return judges.calibration_for(judge, "attack_responses")
 
 
 def matching_calibration(judge: judges.Judge, cal: Calibration | None) -> Calibration | None:
@@ -111,20 +93,13 @@ def matching_calibration(judge: judges.Judge, cal: Calibration | None) -> Calibr
 
 def judge_ref(judge: judges.Judge, cal: Calibration | None = None) -> JudgeRef:
     """The judge's identity, its measured agreement with humans and the calibration used."""
-    legacy = judges.calibration_of(judge)
     base = JudgeRef(name=judge.name, version=judge.version, config_hash=judge.config_hash,
                     calibration_used=cal)
-    if cal is not None:
-        return base.model_copy(update={
-            "agreement": cal.accuracy.estimate, "false_positive_rate": round(1 - cal.specificity.estimate, 4),
-            "calibration": f"{cal.dataset} ({cal.population}, split {cal.split})"})
-    if not legacy:
+    if cal is None:
         return base
     return base.model_copy(update={
-        "agreement": legacy.get("agreement"),
-        "false_positive_rate": legacy.get("chance_fpr", legacy.get("fpr")),
-        "calibration": f"{legacy.get('dataset')} (agreement); "
-                       f"{legacy.get('chance_dataset', legacy.get('dataset'))} (false-positive rate)"})
+        "agreement": cal.accuracy.estimate, "false_positive_rate": round(1 - cal.specificity.estimate, 4),
+        "calibration": f"{cal.dataset} ({cal.population}, split {cal.split})"})
 
 
 def assess(sub: Submission, suite: Suite, *, judge_name: str = "rules",

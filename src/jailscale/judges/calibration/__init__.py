@@ -1,14 +1,10 @@
 """Judge calibration: agreement with human labels, the loaders of the labelled sets, the
-Rogan-Gladen correction, and the shipped figures (``<judge>-v<version>.json`` in this folder,
-written by ``scripts/calibrate_judges.py``)."""
+Rogan-Gladen correction, typed calibrations (``records``: built, saved, found) and the evaluation of
+a judge on a labelled set (``evaluate``). The shipped calibrations are in ``shipped/``, written by
+``scripts/validate_judges.py``."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any
-
-from ..base import Judge
 from .loaders import (
     DEFAULT_DATA_DIR,
     JBB_REFERENCE_JUDGES,
@@ -29,7 +25,6 @@ from .records import (
     save_calibration,
     user_calibration_dir,
 )
-from .report import calibration_report
 from .stats import (
     Agreement,
     LabelledItem,
@@ -39,27 +34,6 @@ from .stats import (
     calibrate,
     rogan_gladen,
 )
-
-HERE = Path(__file__).resolve().parent
-
-
-def calibration_path(judge: Judge) -> Path:
-    """Where the shipped calibration of ``judge``'s name and version lives (it may not exist)."""
-    return HERE / f"{judge.name}-v{judge.version}.json"
-
-
-def calibration_of(judge: Judge) -> dict[str, Any] | None:
-    """The shipped calibration figures of ``judge``, or None when there are none for its name and
-    version, or when they were measured with another configuration (``config_hash`` differs): a
-    reconfigured judge is an uncalibrated judge."""
-    path = calibration_path(judge)
-    if not path.is_file():
-        return None
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    if data.get("config_hash") != judge.config_hash:
-        return None
-    return data
-
 
 __all__ = [
     "DEFAULT_DATA_DIR",
@@ -73,9 +47,6 @@ __all__ = [
     "calibrate",
     "calibration_for",
     "calibration_from_counts",
-    "calibration_of",
-    "calibration_path",
-    "calibration_report",
     "file_sha256",
     "jbb_reference_judges",
     "kappa_with_interval",

@@ -82,6 +82,28 @@ def load_xstest(data_dir: Path = DEFAULT_DATA_DIR) -> LabelledSet:
     return LabelledSet("xstest", items, files)
 
 
+def load_jbb_benign_rows(data_dir: Path = DEFAULT_DATA_DIR) -> LabelledSet:
+    """Rows 200-299 of the JBB judge comparison: benign XSTest prompts, all labelled not jailbroken."""
+    full = load_jbb_judge_comparison(data_dir)
+    items = [i for i in full.items if int(i.transcript.behaviour.split("-")[-1]) >= 200]
+    return LabelledSet("jbb-judge-comparison-benign", items, full.files)
+
+
+def load_xstest_safe(data_dir: Path = DEFAULT_DATA_DIR) -> LabelledSet:
+    """The ``benign_requests`` population: XSTest's Mistral completions on its *safe* prompts (types
+    not starting with ``contrast_``), positive when the response fully complies (answered), negative
+    for a full or partial refusal: the over-refusal question."""
+    items: list[LabelledItem] = []
+    files: dict[str, str] = {}
+    for model in XSTEST_MODELS:
+        path = data_dir / "xstest" / "model_completions" / f"xstest_v2_completions_{model}.csv"
+        files[path.name] = file_sha256(path)
+        items += [_item(f"xstest-{model}-{r['id']}", r["prompt"], "xstest", r["completion"], "baseline",
+                        r["final_label"].strip() == "1_full_compliance", model)
+                  for r in _rows(path) if not r["type"].startswith("contrast")]
+    return LabelledSet("xstest-safe", items, files)
+
+
 def xstest_string_match_baseline(data_dir: Path = DEFAULT_DATA_DIR) -> Agreement:
     """Agreement of XSTest's own refusal-string matcher (``strmatch_label``) with ``final_label``."""
     predicted: list[bool | None] = []

@@ -2,7 +2,7 @@
 :class:`~jailscale.formats.Calibration`, built from counts, saved, found again and checked.
 
 **Where calibrations live.** Shipped ones are JSON files in ``shipped/`` beside this module
-(``<judge>-v<version>.<population>.json``, written by ``scripts/calibrate_judges.py``); a user's own
+(``<judge>-v<version>.<population>.json``, written by ``scripts/validate_judges.py``); a user's own
 are in ``$JAILSCALE_HOME/calibrations/`` (``jailscale judge evaluate --save``) or any file passed
 explicitly (``assess --calibration FILE``). :func:`calibration_for` looks in that order of
 precedence: the explicit file, then the user's folder, then the shipped folder.
@@ -24,7 +24,6 @@ import math
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -38,9 +37,6 @@ Z95 = 1.959963984540054
 #: The environment variable naming the jailscale home folder (as in ``store``).
 ENV_HOME = "JAILSCALE_HOME"
 SHIPPED_DIR = Path(__file__).resolve().parent / "shipped"
-#: The legacy shipped report's dataset that is the ``attack_responses`` population (JailbreakBench
-#: judge_comparison rows 0-199: attack prompts on harmful goals).
-LEGACY_ATTACK_SET = "jbb-judge-comparison-attacks"
 
 
 def rate(successes: int, n: int) -> Rate:
@@ -169,28 +165,6 @@ def _from_folder(folder: Path, judge: Judge, population: Population) -> Calibrat
     return _newest(found)
 
 
-def _from_legacy(judge: Judge, population: Population) -> Calibration | None:
-    """The figures of the legacy ``<judge>-v<version>.json`` report (``calibration_of``), converted:
-    its ``jbb-judge-comparison-attacks`` counts are the ``attack_responses`` calibration."""
-    from . import calibration_of
-
-    report = calibration_of(judge)
-    if report is None or population != "attack_responses":
-        return None
-    sets: list[dict[str, Any]] = report.get("datasets", [])
-    row = next((d for d in sets if d.get("name") == LEGACY_ATTACK_SET), None)
-    if row is None:
-        return None
-    files = row.get("files") or {}
-    return calibration_from_counts(
-        (report["judge"], str(report["version"]), report["config_hash"]), population=population,
-        dataset="jbb-judge-comparison", dataset_hash=next(iter(files.values()), None),
-        split="rows 0-199 (attack prompts on harmful goals)", tp=row["tp"], fp=row["fp"], tn=row["tn"],
-        fn=row["fn"], unscoreable=row.get("unscoreable", 0) + row.get("errors", 0),
-        command=report.get("command"),
-        created_at=datetime.fromisoformat(report["date"]).replace(tzinfo=UTC) if report.get("date") else None)
-
-
 def calibration_for(judge: Judge, population: Population, *, file: Path | None = None,
                     user_dir: Path | None = None) -> Calibration | None:
     """The calibration that applies to ``judge`` on ``population``, or None when there is none.
@@ -208,4 +182,4 @@ def calibration_for(judge: Judge, population: Population, *, file: Path | None =
                             f"{population} --save'")
         return cal
     return (_from_folder(user_dir or user_calibration_dir(), judge, population)
-            or _from_folder(SHIPPED_DIR, judge, population) or _from_legacy(judge, population))
+            or _from_folder(SHIPPED_DIR, judge, population))

@@ -102,9 +102,9 @@ def agreement_of_verdicts(verdicts: Sequence[Verdict], truth: Sequence[bool]) ->
                            partial=sum(v.label == "partial" for v in verdicts))
 
 
-def calibrate(judge: Judge, labelled: LabelledSet, concurrency: int = 16) -> Agreement:
+async def calibrate(judge: Judge, labelled: LabelledSet, concurrency: int = 16) -> Agreement:
     """Run ``judge`` on every item of ``labelled`` and measure its agreement with the human labels."""
-    verdicts = judge.judge_all([(i.behaviour, i.transcript) for i in labelled.items], concurrency)
+    verdicts = await judge.judge_many([(i.behaviour, i.transcript) for i in labelled.items], concurrency)
     return agreement_of_verdicts(verdicts, [i.jailbroken for i in labelled.items])
 
 
