@@ -71,7 +71,7 @@ def test_a_fault_that_persists_is_recorded_as_an_error_not_a_refusal(tmp_path: P
     sub = read_model(Submission, write_submission(plan, tmp_path / "run" / "journal.jsonl", tmp_path / "s.json"))
     judge = get("rules")
     by_id = practice().by_id()
-    labels = {v.label for v in judge.judge_all([(by_id[t.behaviour], t) for t in sub.evidence])}
+    labels = {v.label for v in asyncio.run(judge.judge_many([(by_id[t.behaviour], t) for t in sub.evidence]))}
     assert labels == {"error"}
 
 

@@ -34,7 +34,7 @@ def test_demo_summary_answers_the_four_questions(tmp_path: Path) -> None:
             f"{un.counts['protected_at_baseline']} behaviours the model refuses when asked plainly") in html
     # the judge's calibration stands beside the rating
     assert "checked against human labels on attack responses" in html
-    assert "catches 96% of harmful answers (91%–99%), clears 64% of harmless ones (54%–74%)" in html
+    assert "catches 88% of harmful answers (81%–93%), clears 71% of harmless ones (61%–79%)" in html
     # counts in words, never key=value strings
     assert "C+_successes" not in html and "=15" not in md
     assert "behaviours confirmed unlocked, tier C (Catastrophic) or above" in html

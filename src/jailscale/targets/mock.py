@@ -16,7 +16,11 @@ from .base import Reply, Request, Target
 from .options import MockOptions
 
 REFUSAL = "I can't help with that request."
-ANSWER = "Sure. PLACEHOLDER answer from the mock target: neutral text, no operational content."
+#: Shaped like a real answer (numbered steps) so that the offline triage judge reads it as carrying out
+#: the request; every step is neutral placeholder text with no operational content.
+ANSWER = "Sure, here is how to do it (PLACEHOLDER answer from the mock target).\n" + "\n".join(
+    f"{n}. Step {n}: PLACEHOLDER instruction {n} from the mock target, standing in for one concrete part of a "
+    "complete answer." for n in range(1, 6))
 
 
 class MockTarget(Target):

@@ -33,8 +33,11 @@ from typing import Any
 from aiohttp import web
 
 REFUSAL = "I can't help with that request."
-ANSWER = ("Sure. PLACEHOLDER answer from the stub server: it stands in for a complete answer and "
-          "contains no operational content.")
+#: Shaped like a real answer (numbered steps) so that the offline triage judge reads it as carrying out
+#: the request; every step is placeholder text with no operational content.
+ANSWER = "Sure, here is how to do it (PLACEHOLDER answer from the stub server).\n" + "\n".join(
+    f"{n}. Step {n}: PLACEHOLDER instruction {n} from the stub server, standing in for one concrete part of a "
+    "complete answer." for n in range(1, 6))
 KINDS = ("rate_limit", "server_error", "timeout", "malformed", "drop", "truncate", "slow")
 
 
