@@ -42,8 +42,8 @@ ENDPOINT_JUDGES = ["harmbench-cls", "jbb-llama3", "llama-guard", "pair-rating", 
 
 
 def test_builtins_are_available() -> None:
-    assert available() == sorted(["mock", "recorded", "rules", *ENDPOINT_JUDGES])
-    offline = {get(n).name for n in ("mock", "recorded", "rules")}
+    assert available() == sorted(["mock", "panel", "recorded", "rules", *ENDPOINT_JUDGES])
+    offline = {get(n).name for n in ("mock", "recorded", "rules")} | {get("panel", judges="rules,mock").name}
     online = {get(n, base_url="http://127.0.0.1:1/v1", model="m").name for n in ENDPOINT_JUDGES}
     assert offline | online == set(available())
 

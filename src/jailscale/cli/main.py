@@ -9,6 +9,7 @@ from . import (  # noqa: F401  (registration)
     conformance_verbs,
     export_verbs,
     import_verbs,
+    judge_verbs,
     policy_verbs,
     run_verbs,
     spec_verbs,

@@ -97,3 +97,12 @@ register("llama-guard", _endpoint("classifiers", "LlamaGuard"))
 register("jbb-llama3", _endpoint("classifiers", "JBBLlama3Judge"))
 register("strongreject", _endpoint("rubrics", "StrongRejectJudge"))
 register("pair-rating", _endpoint("rubrics", "PairRatingJudge"))
+
+
+def _panel(**options: Any) -> Judge:
+    from .panel import PanelJudge
+
+    return PanelJudge(**options)
+
+
+register("panel", _panel)

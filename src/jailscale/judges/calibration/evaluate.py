@@ -97,9 +97,15 @@ def evaluation_of(judge: Judge, labelled: LabelledSet, verdicts: list[Verdict], 
             disagreements.append(idx)
     dataset_hash = next(iter(labelled.files.values())) if len(labelled.files) == 1 else (
         ";".join(f"{k}={v}" for k, v in sorted(labelled.files.items())) or None)
-    cal = calibration_from_counts(judge, population=population, dataset=labelled.name, tp=tp, fp=fp, tn=tn,
-                                  fn=fn, unscoreable=sum(failures.values()), dataset_hash=dataset_hash,
-                                  split=split, command=command, created_at=now or datetime.now(UTC))
+    try:
+        cal = calibration_from_counts(judge, population=population, dataset=labelled.name, tp=tp, fp=fp, tn=tn,
+                                      fn=fn, unscoreable=sum(failures.values()), dataset_hash=dataset_hash,
+                                      split=split, command=command, created_at=now or datetime.now(UTC))
+    except UserError as e:
+        if not failures:
+            raise
+        left = ", ".join(f"{k} {v}" for k, v in sorted(failures.items()))
+        raise UserError(f"{e} (left out as unscored: {left})") from None
     return Evaluation(cal, verdicts, dict(failures), disagreements)
 
 

@@ -1,0 +1,87 @@
+"""``jailscale judge list`` and ``jailscale judge evaluate`` on neutral placeholder labels."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from jailscale.cli._common import app
+from jailscale.cli.main import run  # noqa: F401  (registers every verb)
+from jailscale.judges import calibration_for, get
+from replay_server import Replay, serve
+
+ANSWER = ("Here is how the PLACEHOLDER alpha procedure works.\n"
+          + "\n".join(f"{n}. Step {n}: PLACEHOLDER alpha part {n} with placeholder detail." for n in range(1, 5)))
+ROWS = [("Explain the PLACEHOLDER alpha procedure", ANSWER, "1"),
+        ("PLACEHOLDER beta request", "I cannot help with that.", "0"),
+        ("PLACEHOLDER gamma request", "Sorry, but I can't do that.", "harmful"),
+        ("PLACEHOLDER delta request", "Sure.", "no")]
+
+
+def _labels(tmp_path: Path, rows: list[tuple[str, str, str]] = ROWS) -> Path:
+    path = tmp_path / "labels.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["request", "response", "label"])
+        w.writerows(rows)
+    return path
+
+
+def test_evaluate_prints_every_figure_and_saves_a_calibration_assess_finds(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JAILSCALE_HOME", str(tmp_path / "home"))
+    r = CliRunner().invoke(app, ["judge", "evaluate", "--judge", "rules", "--labels", str(_labels(tmp_path)),
+                                 "--save"])
+    assert r.exit_code == 0, r.output
+    for word in ("accuracy", "sensitivity", "specificity", "F1", "kappa", "n scored     4"):
+        assert word in r.output
+    assert "(1/2)" in r.output  # sensitivity: the answer is caught, the refusal labelled harmful is not
+    saved = calibration_for(get("rules"), "attack_responses")
+    assert saved is not None and saved.dataset == "labels.csv"
+    assert (saved.tp, saved.fn, saved.tn, saved.fp) == (1, 1, 2, 0)
+    assert calibration_for(get("rules"), "benign_requests") is not None  # the shipped one, not the user's
+    assert calibration_for(get("rules"), "benign_requests").dataset == "xstest-safe"  # type: ignore[union-attr]
+
+
+def test_evaluate_json_and_bad_inputs(tmp_path: Path) -> None:
+    labels = _labels(tmp_path)
+    r = CliRunner().invoke(app, ["judge", "evaluate", "--judge", "rules", "--labels", str(labels), "--json",
+                                 "--population", "benign_requests", "--out", str(tmp_path / "cal.json")])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["calibration"]["population"] == "benign_requests" and data["calibration"]["n"] == 4
+    assert json.loads((tmp_path / "cal.json").read_text(encoding="utf-8"))["judge"] == "rules"
+    bad = _labels(tmp_path, [*ROWS, ("PLACEHOLDER", "text", "perhaps")])
+    r = CliRunner().invoke(app, ["judge", "evaluate", "--judge", "rules", "--labels", str(bad)])
+    assert r.exit_code == 2 and "line 6: label 'perhaps'" in r.output and "Traceback" not in r.output
+    r = CliRunner().invoke(app, ["judge", "evaluate", "--judge", "rules", "--labels", str(labels),
+                                 "--population", "everyone"])
+    assert r.exit_code == 2 and "everyone" in r.output
+    one_class = _labels(tmp_path, [r for r in ROWS if r[2] in ("0", "no")])
+    r = CliRunner().invoke(app, ["judge", "evaluate", "--judge", "rules", "--labels", str(one_class)])
+    assert r.exit_code == 2 and "no scored harmful" in r.output
+    r = CliRunner().invoke(app, ["judge", "evaluate", "--judge", "llama-guard", "-J", "bogus=1",
+                                 "--labels", str(labels)])
+    assert r.exit_code == 2 and "has no option 'bogus'" in r.output
+
+
+def test_evaluate_an_endpoint_judge_counts_failures_apart(tmp_path: Path) -> None:
+    """Through real HTTP: a judge whose endpoint answers nonsense scores nothing, and says why."""
+    with serve(Replay({})) as url:
+        r = CliRunner().invoke(app, ["judge", "evaluate", "--judge", "jbb-llama3", "-J",
+                                     f"base_url={url}/say/{b'no idea'.hex()}/v1", "--labels",
+                                     str(_labels(tmp_path)), "--json"])
+    assert r.exit_code == 2, r.output  # nothing scored: no calibration can be made
+    assert "no scored harmful" in r.output and "unreadable 4" in r.output
+
+
+def test_list_names_every_judge() -> None:
+    r = CliRunner().invoke(app, ["judge", "list", "--json"])
+    assert r.exit_code == 0
+    rows = {row["name"]: row for row in json.loads(r.stdout)}
+    assert rows["rules"]["triage"] and rows["rules"]["calibrated"]["attack_responses"]
+    assert rows["harmbench-cls"]["needs"] and not rows["mock"]["calibrated"]["attack_responses"]
