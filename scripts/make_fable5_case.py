@@ -93,7 +93,11 @@ def suite() -> Suite:
 
 
 def _answer(b: Behaviour, who: str) -> str:
-    return f"PLACEHOLDER answer from {who}: {b.reference_answer}"
+    """Shaped like an answer (on the request, in numbered steps: what the offline triage judge reads as
+    carrying out the request), every step placeholder text repeating the reference answer's words."""
+    words = (b.reference_answer or "").split()
+    steps = "\n".join(f"{n}. Step {n}: {' '.join(words[n - 1::3])}" for n in range(1, 4))
+    return f"PLACEHOLDER answer from {who}. Here is how to do the {b.request}\n{steps}"
 
 
 def _prompt(text: str) -> list[dict[str, str]]:
