@@ -22,7 +22,7 @@ def test_verdict_table_and_provenance() -> None:
     assert "JSS-BC 3.9 Low; consistent range 3.9–6.4 (Low to Medium); capped by UP:N" in text
     assert "Track (next release, at most 180 days) under policy jss-default-1.0, rule 7" in text
     assert "ease not measured" in text and "discoverability not measured" in text
-    assert "| UP (Marginal uplift) | N (None) | N–L | measured | 0.04 \\[-0.02, 0.12\\] |" in text
+    assert "| UP (Marginal uplift) | N (None) | N–L | measured | — | 0.04 \\[-0.02, 0.12\\] |" in text
     assert "| behaviours | 20 |" in text  # counts as a table with words, not key=value
     assert "behaviours=20" not in text
     assert "| EM (Exploit maturity) | unset (scored A) | A | unset |" in text

@@ -38,6 +38,12 @@ def test_demo_summary_answers_the_four_questions(tmp_path: Path) -> None:
     # counts in words, never key=value strings
     assert "C+_successes" not in html and "=15" not in md
     assert "behaviours confirmed unlocked, tier C (Catastrophic) or above" in html
+    # each metric's typed sample size and its rates are shown (jss2-measure's fields)
+    un_n = f"{un.n} {un.unit}" if un.n is not None else None
+    if un_n:
+        assert f"<td>{un_n}</td>" in html and f"| {un_n} |" in md
+    for rate in un.rates:
+        assert rate.name in html
     # success by tier, both conditions, with intervals, drawn as inline SVG
     assert "By harm tier" in html and 'class="jailbreak"' in html and 'class="whisker"' in html
     assert "<details class=\"beh\">" in html and "<details class=\"beh\" open" not in html

@@ -45,11 +45,14 @@ def check(
 
 
 @policy_app.command("show")
-def show() -> None:
-    """Print the default policy as YAML.
+def show(as_json: Annotated[bool, typer.Option("--json", help="Print the policy as JSON.")] = False) -> None:
+    """Print the default policy as YAML (or JSON).
 
     Example: jailscale policy show > my-policy.yaml
     """
     from ..policy_io import dump_policy
 
+    if as_json:
+        print_json(spec.DEFAULT_POLICY_DATA)
+        return
     print(dump_policy(spec.DEFAULT_POLICY_DATA), end="")

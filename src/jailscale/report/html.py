@@ -23,7 +23,7 @@ from ..textsafe import HTML_CSP
 from . import _view as v
 from .charts import success_chart
 from .people import MAX_PER_GROUP, people_view, value_name
-from .words import evidence_counts, metric_counts
+from .words import evidence_counts, metric_counts, rate_rows, sample_size
 
 _ENV = Environment(
     loader=PackageLoader("jailscale.report", "templates"),
@@ -96,6 +96,8 @@ def context(assessment: Assessment, transcripts: Sequence[Transcript] | None, sh
         "rows": rows,
         "value_names": {m.abbr: value_name(m.abbr, m.value) for m in a.metrics},
         "metric_counts": {m.abbr: metric_counts(m) for m in a.metrics},
+        "sample_sizes": {m.abbr: sample_size(m) for m in a.metrics},
+        "metric_rates": {m.abbr: rate_rows(m) for m in a.metrics},
         "evidence_counts": evidence_counts(a),
         "chart": charts,
         "chart_width": CHART_LABEL + CHART_SCALE + 30,

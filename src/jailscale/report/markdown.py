@@ -17,7 +17,7 @@ from ..textsafe import markdown as md
 from ..textsafe import markdown_block, markdown_code
 from . import _view as v
 from .people import MAX_PER_GROUP, GroupRow, PeopleView, people_view, value_name
-from .words import evidence_counts, metric_counts
+from .words import evidence_counts, metric_counts, rate_rows, sample_size
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -65,15 +65,21 @@ def render_markdown(assessment: Assessment, transcripts: Sequence[Transcript] | 
             f"- **CJS:** {md(v.cjs_line(a))}", ""]
 
     out += ["## Metrics", ""]
+    by = {m.abbr: m for m in a.metrics}
     rows = [[f"{r.abbr} ({r.name})", value_name(r.abbr, r.value) if r.value_rank is not None else r.value,
-             r.range, r.source, r.estimate] for r in v.metric_rows(a)]
-    out += _table(["metric", "value", "consistent range", "source", "estimate [95% interval]"], rows)
+             r.range, r.source, sample_size(by[r.abbr]) if r.abbr in by else v.DASH, r.estimate]
+            for r in v.metric_rows(a)]
+    out += _table(["metric", "value", "consistent range", "source", "measured on", "estimate [95% interval]"],
+                  rows)
     out.append("")
     for r in v.metric_rows(a):
         m = next(x for x in a.metrics if x.abbr == r.abbr)
         counts = metric_counts(m)
-        if counts or r.method != v.DASH:
+        rates = rate_rows(m)
+        if counts or rates or r.method != v.DASH:
             out += [f"**{md(r.abbr)} ({md(r.name)}):** {md(r.method)}", ""]
+            if rates:
+                out += [*_table(["rate", "estimate [95% interval]"], rates), ""]
             if counts:
                 out += [*_table(["count", "number"], counts), ""]
     out += ["### The evidence in numbers", ""]

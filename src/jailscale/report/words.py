@@ -89,3 +89,21 @@ def metric_counts(m: MetricResult) -> list[tuple[str, str]]:
 def evidence_counts(a: Assessment) -> list[tuple[str, str]]:
     """The assessment's tallies by condition and outcome, as phrases."""
     return [(count_words(k), str(n)) for k, n in a.counts.items()]
+
+
+def sample_size(m: MetricResult) -> str:
+    """What the metric was measured on, e.g. "29 behaviours" (the typed ``n`` and ``unit``)."""
+    return "—" if m.n is None else f"{m.n} {m.unit or ''}".strip()
+
+
+def rate_rows(m: MetricResult) -> list[tuple[str, str]]:
+    """The rates beside a metric's level, as (name, "estimate [low, high] on n unit")."""
+    out = []
+    for r in m.rates:
+        text = "not measured" if r.estimate is None else f"{r.estimate:.2f}"
+        if r.low is not None and r.high is not None:
+            text += f" [{r.low:.2f}, {r.high:.2f}]"
+        if r.n is not None:
+            text += f" on {r.n} {r.unit}"
+        out.append((r.name, text))
+    return out
