@@ -61,6 +61,7 @@ def test_clear_case_stops_with_three_times_fewer_requests_and_the_same_rating(tm
     assert (r.assessment.score.rating_low, r.assessment.score.rating_high) == (full.score.rating_low,
                                                                               full.score.rating_high)
     assert r.run is not None and r.run.already_done + r.run.recorded == r.used_items
+    assert r.run.attempts == r.used_items  # the figures add up over the looks (one request per item)
 
 
 @pytest.mark.parametrize("rate_", ["0.3"])

@@ -93,10 +93,18 @@ async def collect_adaptive(plan: RunPlan, suite: Suite, out_dir: Path, rate: Rat
     opts = options or RunOptions()
     result = AdaptiveResult(planned_items=count(plan, suite))
     per_sample = result.planned_items // plan.samples
+    total: RunResult | None = None
     for k, upto in enumerate(looks(plan.samples)):
         run = await collect(plan, suite, out_dir, replace(opts, resume=opts.resume or k > 0, max_sample=upto),
                             progress)
-        result.run = run
+        if total is None:
+            total = run
+        else:  # the run's figures over all looks so far (the first look's already_done stays)
+            for name in ("recorded", "answered", "errors", "blocked", "attempts", "retries", "cache_hits",
+                         "cost", "input_tokens", "output_tokens"):
+                setattr(total, name, getattr(total, name) + getattr(run, name))
+            total.stopped = run.stopped
+        result.run = total
         if run.stopped:
             break
         sub_path = write_submission(plan, run.journal, out_dir / SUBMISSION)
