@@ -82,8 +82,8 @@ def list_(
         else:
             score, rated = f"{r.score:.1f}", r.rating or ""
         judge = r.judge + (f" ({r.calibration})" if r.calibration else " (not calibrated)")
-        t.add_row(r.id[7:19], f"{r.created_at:%Y-%m-%d %H:%M}", score, str(rated), one_line(r.technique, 60),
-                  one_line(r.target, 60), one_line(judge, 80))
+        t.add_row(r.id[7:19], f"{r.created_at:%Y-%m-%d %H:%M}", score, str(rated), one_line(r.technique),
+                  one_line(r.target), one_line(judge))
     Console(highlight=False, soft_wrap=True, width=200).print(t)
 
 
