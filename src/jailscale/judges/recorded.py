@@ -10,18 +10,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
 from ..formats import Behaviour, Transcript, Verdict
 from .base import Judge
+from .options import JudgeOptions, parse_options
+
+
+class RecordedOptions(JudgeOptions):
+    """``-J source=NAME``: the recorded judge whose verdict to re-issue."""
+
+    source: str | None = Field(None, min_length=1, pattern=r"\S")
 
 
 class RecordedJudge(Judge):
     name = "recorded"
     version = "1"
 
-    def __init__(self, source: str | None = None) -> None:
-        if source is not None and not source.strip():
-            raise ValueError("source must be a judge name, not empty")
-        self.source = source
+    def __init__(self, **options: Any) -> None:
+        self.source = parse_options(self.name, RecordedOptions, options).source
 
     def config(self) -> dict[str, Any]:
         return {**super().config(), "source": self.source}
