@@ -15,6 +15,7 @@ from . import (  # noqa: F401  (registration)
     spec_verbs,
     store_verbs,
 )
+from . import server_verbs as _registry_verbs  # noqa: F401  (registration)
 from ._common import app
 from ._config import main_kwargs
 

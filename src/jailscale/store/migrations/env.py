@@ -7,6 +7,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
+import jailscale.store.registry_models  # noqa: F401  (registry tables, for autogenerate)
 from jailscale.store.models import Base
 
 config = context.config
