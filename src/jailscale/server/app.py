@@ -17,10 +17,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import EnvironmentFault, UserError
+from ..textsafe import quote
 from .auth import Limits
 from .db import Registry
 from .deps import new_state
-from .errors import ApiError, body, clip
+from .errors import ApiError, body
 from .security import MAX_BODY, Guard
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -33,7 +34,7 @@ def _validation_message(e: RequestValidationError) -> str:
         loc = ".".join(str(x) for x in err.get("loc", ())) or "(request)"
         msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
         value = err.get("input")
-        shown = "" if isinstance(value, dict | list) or value is None else f" (got {clip(repr(value), 60)})"
+        shown = "" if isinstance(value, dict | list) or value is None else f" (got {quote(value, 60)})"
         items.append(f"{loc}: {msg}{shown}")
     more = len(e.errors()) - 5
     return "; ".join(items) + (f"; and {more} more" if more > 0 else "")

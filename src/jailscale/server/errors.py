@@ -15,6 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ..textsafe import one_line
+
 MESSAGE_LIMIT = 300
 
 CODES: dict[int, str] = {
@@ -75,10 +77,8 @@ class RateLimited(ApiError):
 
 
 def clip(text: str, limit: int = MESSAGE_LIMIT) -> str:
-    """One line, at most ``limit`` characters, control characters shown escaped."""
-    one = " ".join(str(text).split())
-    one = "".join(c if c.isprintable() else repr(c)[1:-1] for c in one)
-    return one if len(one) <= limit else one[: limit - 1] + "…"
+    """One line, at most ``limit`` characters, control characters shown escaped (``textsafe``)."""
+    return one_line(" ".join(str(text).split()), limit)
 
 
 def body(status: int, message: str) -> dict[str, Any]:

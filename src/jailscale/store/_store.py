@@ -21,6 +21,7 @@ from . import _write
 from ._engine import connect, default_url, mask, url_from_env
 from ._migrate import upgrade
 from .models import (
+    TABLES,
     AssessmentRecord,
     Base,
     EvidenceLink,
@@ -277,8 +278,8 @@ class Store:
         return a
 
     def counts(self) -> dict[str, int]:
-        """Rows per table."""
-        tables = Base.metadata.sorted_tables
+        """Rows per table of the store (the registry's tables, which share the database, are not counted)."""
+        tables = [t for t in Base.metadata.sorted_tables if t.name in TABLES]
         with self._session() as s:
             return {t.name: int(s.execute(select(func.count()).select_from(t)).scalar_one())
                     for t in sorted(tables, key=lambda t: t.name)}
