@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from .. import spec
 from ..compare import compare
 from ..formats import Assessment, Submission, Suite
+from ..report.compare import comparison_text
 from ..runner.assess import assess
 from ..store.registry_models import RegistryAssessment, RegistrySubmission, RegistrySuite
 from ..suites import PRACTICE, practice
@@ -136,4 +137,4 @@ def comparison(s: Session, p: Principal, case_id: str, a_id: str, b_id: str) -> 
     names = (ma.org, mb.org) if ma.org != mb.org else (f"{ma.org} ({ma.id[-6:]})", f"{mb.org} ({mb.id[-6:]})")
     comp = compare(Assessment.model_validate(ra.body), Assessment.model_validate(rb.body), names=names)
     return ComparisonOut(a=ma, b=mb, names=list(names), deciding=[m.abbr for m in comp.decisive],
-                         text=comp.render_text(), comparison=comp.to_dict())
+                         text=comparison_text(comp), comparison=comp.to_dict())
