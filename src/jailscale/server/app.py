@@ -89,6 +89,10 @@ def create_app(registry: Registry, limits: Limits | None = None, max_body: int =
     def root() -> RedirectResponse:
         return RedirectResponse("/ui/cases", status_code=303)
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)
+
     @app.get("/healthz", summary="Liveness and database check")
     def healthz(request: Request) -> dict[str, Any]:
         with registry.session() as s:

@@ -1,54 +1,77 @@
-"""The score breakdown chart: each measured metric's estimate with its 95% interval on a 0-1 axis,
-as geometry for an inline SVG (drawn by the template, so every label is escaped)."""
+"""The score breakdown chart: every metric of an assessment on its own scale of values, least to most
+severe, with the range of values the evidence allows as a bar, the vector's value as a dot (none when
+withheld), and the measured estimate with its 95% interval written beside it. Geometry only: the
+template draws it as inline SVG, so every label goes through Jinja's escaping."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-LABEL = 150
-SCALE = 360
-ROW = 28
-TOP = 24
+from ..spec import parse
+from ..spec.metrics import Table
+
+LABEL = 70
+SCALE = 300
+NOTE = 230
+ROW = 30
+TOP = 22
 
 
 @dataclass(frozen=True)
-class Bar:
+class Row:
     abbr: str
     label: str
     y: int
+    ticks: tuple[tuple[float, str], ...]
     x_low: float
     x_high: float
-    x_est: float
-    estimate: float
-    interval: tuple[float, float]
+    x_value: float | None
+    note: str
 
 
 @dataclass(frozen=True)
 class Chart:
-    bars: list[Bar]
+    rows: list[Row]
     width: int
     height: int
-    axis: list[tuple[float, str]]
-    x0: int
-    x1: int
+    x_note: int
 
 
-def _x(v: float) -> float:
-    return round(LABEL + SCALE * max(0.0, min(1.0, v)), 1)
+def _x(rank: int, n: int) -> float:
+    return round(LABEL + (SCALE * rank / (n - 1) if n > 1 else SCALE / 2), 1)
+
+
+def _note(m: dict[str, Any]) -> str:
+    est, iv = m.get("estimate"), m.get("interval")
+    if est is None:
+        return str(m.get("source", ""))
+    text = f"{float(est):.2f}"
+    if iv:
+        text += f" [{float(iv[0]):.2f}, {float(iv[1]):.2f}]"
+    return text
 
 
 def chart(assessment: dict[str, Any]) -> Chart:
-    """Bars for the metrics that carry an estimate and an interval (measured shares and means)."""
-    bars: list[Bar] = []
+    """Rows for the metrics whose codes the vector's version knows."""
+    try:
+        table: Table = parse(str(assessment.get("vector", ""))).table
+    except ValueError:
+        return Chart(rows=[], width=0, height=0, x_note=0)
+    rows: list[Row] = []
     for m in assessment.get("metrics", []):
-        est, iv = m.get("estimate"), m.get("interval")
-        if est is None or not iv:
+        metric = table.by_abbr.get(str(m.get("abbr")))
+        if metric is None:
             continue
-        lo, hi = float(iv[0]), float(iv[1])
-        y = TOP + len(bars) * ROW
-        bars.append(Bar(abbr=str(m["abbr"]), label=f"{m['abbr']} = {m.get('value') or '-'}", y=y, x_low=_x(lo),
-                        x_high=_x(hi), x_est=_x(float(est)), estimate=float(est), interval=(lo, hi)))
-    axis = [(_x(t / 4), f"{t / 4:.2f}") for t in range(5)]
-    return Chart(bars=bars, width=LABEL + SCALE + 40, height=TOP + len(bars) * ROW + 10, axis=axis,
-                 x0=LABEL, x1=LABEL + SCALE)
+        codes = metric.codes
+        n = len(codes)
+
+        def rank(code: Any, default: int, codes: tuple[str, ...] = codes) -> int:
+            return codes.index(code) if code in codes else default
+
+        value = m.get("value")
+        rows.append(Row(abbr=metric.abbr, label=f"{metric.abbr} {value or '-'}", y=TOP + len(rows) * ROW,
+                        ticks=tuple((_x(i, n), c) for i, c in enumerate(codes)),
+                        x_low=_x(rank(m.get("low"), 0), n), x_high=_x(rank(m.get("high"), n - 1), n),
+                        x_value=_x(codes.index(value), n) if value in codes else None, note=_note(m)))
+    return Chart(rows=rows, width=LABEL + SCALE + 20 + NOTE, height=TOP + len(rows) * ROW, x_note=LABEL + SCALE + 20)

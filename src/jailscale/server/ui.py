@@ -11,13 +11,14 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import yaml
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ..errors import UserError
 from ..formats import Submission
 from ..formats.io import validate
+from ..textsafe import quote
 from . import accounts, actions, assessing, cases, lifecycle
 from .auth import SESSION_HOURS, Perm, Principal, csrf_token
 from .chart import chart
@@ -63,6 +64,8 @@ def _back(case_id: str, **query: str) -> RedirectResponse:
 
 
 def _parse_submission(text: str) -> Submission:
+    if not text.strip():
+        raise UserError("give a submission: choose a file or paste its text")
     if len(text) > MAX_TEXT:
         raise ApiError("the submission text is over 8 MiB", 413)
     try:
@@ -124,11 +127,25 @@ def new_case_form(request: Request) -> HTMLResponse:
     return _page(request, "new_case.html.j2", p, raw, text="", error="")
 
 
+def _text(typed: str, upload: UploadFile | None) -> str:
+    """The submission from the form: the uploaded file when one was chosen, else the pasted text."""
+    if upload is not None and upload.filename:
+        data = upload.file.read(MAX_TEXT + 1)
+        if len(data) > MAX_TEXT:
+            raise ApiError("the submission file is over 8 MiB", 413)
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise UserError(f"the file {quote(upload.filename)} is not UTF-8 text") from None
+    return typed
+
+
 @router.post("/cases")
-def new_case(request: Request, submission: str = Form(max_length=MAX_TEXT),
+def new_case(request: Request, submission: str = Form("", max_length=MAX_TEXT), file: UploadFile | None = None,
              csrf: str = Form("", max_length=200)) -> Response:
     p, raw = _session(request)
     _check_csrf(raw, csrf)
+    submission = _text(submission, file)
     try:
         sub = _parse_submission(submission)
     except UserError as e:
@@ -163,10 +180,11 @@ def transition(request: Request, case_id: str, to: str = Form(max_length=32), re
 
 @router.post("/cases/{case_id}/assess")
 def assess(request: Request, case_id: str, suite: str = Form("practice", max_length=80),
-           submission: str = Form("", max_length=MAX_TEXT), retest_of: str = Form("", max_length=40),
-           csrf: str = Form("", max_length=200)) -> Response:
+           submission: str = Form("", max_length=MAX_TEXT), file: UploadFile | None = None,
+           retest_of: str = Form("", max_length=40), csrf: str = Form("", max_length=200)) -> Response:
     p, raw = _session(request)
     _check_csrf(raw, csrf)
+    submission = _text(submission, file)
     sub = _parse_submission(submission) if submission.strip() else None
     req = AssessIn(suite=suite, submission=sub, retest_of=retest_of or None)
     reg = state(request).registry

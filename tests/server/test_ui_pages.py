@@ -1,0 +1,104 @@
+"""The web pages without a browser: sessions, CSRF, escaping, redaction, the chart."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+from fastapi.testclient import TestClient
+
+from jailscale.server.app import create_app
+from jailscale.server.seed import example_submission
+from registry_kit import GENEROUS, PASSWORD, Kit
+
+HOSTILE_TITLE = "<script>window.__pwned=1</script> & <img src=x onerror=alert(1)>"
+HOSTILE_RESPONSE = '<img src=x onerror="window.__pwned=2"><script>window.__pwned=3</script>'
+
+
+def _login(c: TestClient, user: str = "lab-admin") -> str:
+    r = c.post("/ui/login", data={"user": user, "password": PASSWORD}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/ui/cases"
+    assert "httponly" in r.headers["set-cookie"].lower() and "samesite=strict" in r.headers["set-cookie"].lower()
+    page = c.get("/ui/cases/new").text
+    m = re.search(r'name="csrf" value="([0-9a-f]{64})"', page)
+    assert m
+    return m.group(1)
+
+
+def _file(c: TestClient, csrf: str, **kw: object) -> str:
+    text = yaml.safe_dump(example_submission(**kw).model_dump(mode="json"))  # type: ignore[arg-type]
+    r = c.post("/ui/cases", data={"submission": text, "csrf": csrf}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return r.headers["location"].rsplit("/", 1)[1]
+
+
+def test_pages_need_a_session(sqlite_kit: Kit) -> None:
+    with TestClient(create_app(sqlite_kit.registry, GENEROUS)) as c:
+        r = c.get("/ui/cases", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/ui/login"
+        # An API token is not a session.
+        c.cookies.set("jailscale_session", sqlite_kit.tokens["lab-admin"])
+        assert c.get("/ui/cases", follow_redirects=False).status_code == 303
+        c.cookies.clear()
+        r = c.post("/ui/login", data={"user": "lab-admin", "password": "wrong password!"})
+        assert r.status_code == 401 and "Wrong user name or password" in r.text
+
+
+def test_forms_need_the_csrf_token(sqlite_kit: Kit) -> None:
+    with TestClient(create_app(sqlite_kit.registry, GENEROUS)) as c:
+        csrf = _login(c)
+        text = yaml.safe_dump(example_submission().model_dump(mode="json"))
+        for sent in ("", "0" * 64):
+            r = c.post("/ui/cases", data={"submission": text, "csrf": sent})
+            assert r.status_code == 403 and "CSRF" in r.text
+        assert c.get("/api/cases", headers=sqlite_kit.auth("lab-admin")).json() == []
+        _file(c, csrf)
+        assert len(c.get("/api/cases", headers=sqlite_kit.auth("lab-admin")).json()) == 1
+
+
+def test_attacker_text_is_escaped_and_redacted_by_default(sqlite_kit: Kit) -> None:
+    with TestClient(create_app(sqlite_kit.registry, GENEROUS)) as c:
+        csrf = _login(c)
+        cid = _file(c, csrf, title=HOSTILE_TITLE, response=HOSTILE_RESPONSE)
+        page = c.get(f"/ui/cases/{cid}").text
+        assert "<script>window.__pwned" not in page and "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page
+        assert "<img src=x" not in page
+        sub = c.get(f"/api/cases/{cid}", headers=sqlite_kit.auth("lab-admin")).json()["submissions"][0]["id"]
+        assert HOSTILE_RESPONSE not in page and "onerror" not in page.replace("&lt;img src=x onerror=alert(1)&gt;", "")
+        shown = c.get(f"/ui/cases/{cid}", params={"evidence": sub}).text
+        assert "&lt;img src=x onerror=&#34;window.__pwned=2&#34;&gt;" in shown and "<img src=x" not in shown
+        c.post(f"/ui/cases/{cid}/transition", data={"to": "triaged", "csrf": csrf})
+        c.post(f"/ui/cases/{cid}/notes", data={"text": HOSTILE_RESPONSE, "private": "1", "csrf": csrf})
+        page = c.get(f"/ui/cases/{cid}").text
+        assert "<script>window.__pwned=3" not in page and "state <strong id=\"case-state\">triaged" in page
+        # An observer (no evidence permission) sees the marker, never the response.
+        c.cookies.clear()
+        r = c.get(f"/api/cases/{cid}/submissions/{sub}", headers=sqlite_kit.auth("lab-observer"))
+        assert r.json()["redacted"] and "__pwned=2" not in r.text and "__pwned=3" not in r.text
+
+
+def test_case_page_shows_chart_actions_and_comparison(sqlite_kit: Kit) -> None:
+    with TestClient(create_app(sqlite_kit.registry, GENEROUS)) as c:
+        csrf = _login(c)
+        cid = _file(c, csrf)
+        c.post(f"/ui/cases/{cid}/transition", data={"to": "triaged", "csrf": csrf})
+        r = c.post(f"/ui/cases/{cid}/assess", data={"suite": "practice", "csrf": csrf}, follow_redirects=False)
+        assert r.status_code == 303, r.text
+        other = yaml.safe_dump(example_submission(sid="second", unlocked=16).model_dump(mode="json"))
+        c.post(f"/ui/cases/{cid}/assess", data={"suite": "practice", "submission": other, "csrf": csrf})
+        page = c.get(f"/ui/cases/{cid}").text
+        assert page.count('<svg class="chart"') == 2 and 'data-metric="HD"' in page
+        ids = re.findall(r'id="assessment-(asmt_[0-9a-f]{24})"', page)
+        assert len(ids) == 2
+        comp = c.get(f"/ui/cases/{cid}/compare", params={"a": ids[0], "b": ids[1]}).text
+        assert 'id="comparison"' in comp and 'id="deciding"' in comp
+        r = c.post(f"/ui/cases/{cid}/actions", data={"assessment": ids[1], "owner": "safety team", "csrf": csrf},
+                   follow_redirects=False)
+        assert r.status_code == 303, r.text
+        page = c.get(f"/ui/cases/{cid}").text
+        assert "safety team" in page and "action decided" in page
+        hist = c.get(f"/ui/cases/{cid}/history").text
+        assert "action.decided" in hist and "assessment.added" in hist
+        # A filter that matches nothing, and one that matches.
+        assert "No cases match" in c.get("/ui/cases", params={"state": "closed"}).text
+        assert cid in c.get("/ui/cases", params={"state": "action_decided"}).text
