@@ -26,7 +26,13 @@ try:
 except SystemExit as e:
     code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
 finally:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM is this process's own peak; ru_maxrss also carries the parent's peak at fork (Linux keeps
+    # it across exec), so a large pytest process would inflate it.
+    try:
+        with open("/proc/self/status") as st:
+            peak = next(int(l.split()[1]) for l in st if l.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     with open(os.environ["_HOSTILE_REPORT"], "w") as fh:
         json.dump({"code": code, "peak_mb": peak}, fh)
 sys.exit(code)
