@@ -11,7 +11,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
-from ..errors import UserError
+from ..errors import EnvironmentFault, UserError
 from ..textsafe import terminal, truncate
 
 P = ParamSpec("P")
@@ -74,6 +74,8 @@ def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except UserError as e:
+            fail(str(e), e.exit_code)
+        except EnvironmentFault as e:  # a broken environment: one line, exit 3
             fail(str(e), e.exit_code)
         except (VectorError, PolicyError, CJSError) as e:
             fail(str(e))

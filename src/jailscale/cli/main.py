@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import UserError
-from . import (  # noqa: F401  (registration)
+from . import (  # noqa: F401  (registration)  # noqa: F401  (registration)
     assess_verbs,
     baseline_verbs,
     conformance_verbs,
@@ -11,11 +11,12 @@ from . import (  # noqa: F401  (registration)
     import_verbs,
     judge_verbs,
     policy_verbs,
+    remote_verbs,
     run_verbs,
+    server_verbs,
     spec_verbs,
     store_verbs,
 )
-from . import server_verbs as _registry_verbs  # noqa: F401  (registration)
 from ._common import app
 from ._config import main_kwargs
 
@@ -34,7 +35,8 @@ def run() -> None:
     except UserError as e:
         print(f"jailscale: error: {terminal(str(e))}", file=sys.stderr)
         raise SystemExit(2) from None
-    app(**kwargs)
+    # `jailscale --registry URL VERB ...` is `jailscale remote VERB ... --registry URL`.
+    app(args=remote_verbs.rewrite(sys.argv[1:]), **kwargs)
 
 
 if __name__ == "__main__":

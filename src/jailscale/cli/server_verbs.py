@@ -4,6 +4,7 @@ direct write: a new organisation with its first admin) and ``jailscale audit ver
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -110,6 +111,39 @@ def add_org(
         fail(str(e), e.exit_code)
         return
     print(token)
+
+
+@registry_app.command("demo")
+@user_errors
+def demo(
+    db: DbOption = None,
+    folder: Annotated[Path, typer.Option(help="Where the case study's government.yaml and lab.yaml are.")]
+    = Path("docs/case-studies/fable-5"),
+) -> None:
+    """Load the Fable 5 case study as a demo case: the government's and the lab's readings, each
+    assessed by its organisation, compared; prints the case, the assessments and the admins' tokens.
+
+    Example: jailscale registry demo --db sqlite:///demo.sqlite3 && jailscale serve --db sqlite:///demo.sqlite3
+    """
+    from ..server.errors import ApiError
+    from ..server.seed import fable5_demo
+
+    try:
+        registry = _open(db)
+        try:
+            out = fable5_demo(registry, folder)
+        finally:
+            registry.close()
+    except ApiError as e:
+        raise UserError(str(e)) from None
+    except EnvironmentFault as e:
+        fail(str(e), e.exit_code)
+        return
+    print(f"case {out['case']}")
+    for reading, aid in out["assessments"].items():
+        print(f"  {reading}: assessment {aid}; admin token {out['tokens'][reading]}")
+    differs, deciding = ", ".join(out["differs"]) or "none", ", ".join(out["deciding"]) or "none"
+    print(f"  metrics that differ: {differs}; deciding: {deciding}")
 
 
 @audit_app.command("verify")

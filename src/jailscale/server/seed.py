@@ -4,6 +4,7 @@ and a neutral example submission over the bundled practice suite (placeholder te
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -60,3 +61,43 @@ def example_submission(sid: str = "example-1", title: str = "Example role-play t
         "id": sid, "title": title, "assessed_on": "2026-01-02",
         "technique": {"kind": "template", "name": "role-play", "template": template},
         "target": {"model": "example/model"}, "suite": "practice", "evidence": evidence})
+
+
+FABLE5_ORGS = {"government": "US government", "lab": "Fable 5's developer"}
+
+
+def fable5_demo(registry: Any, folder: Path) -> dict[str, Any]:
+    """The Fable 5 case study as a registry case: the government files its reading, shares the case
+    with the lab, triages it and assesses its evidence; the lab assesses its own reading (the same
+    evidence plus the reference models' answers); then the two assessments are compared. Returns the
+    ids, the admins' tokens and the comparison's deciding metrics."""
+    from ..formats.io import read_model
+    from . import assessing, cases
+    from .auth import resolve
+    from .schemas import AssessIn
+
+    subs = {r: read_model(Submission, folder / f"{r}.yaml") for r in FABLE5_ORGS}
+    tokens: dict[str, str] = {}
+    with registry.session(write=True) as s:
+        for reading, org in FABLE5_ORGS.items():
+            tokens[reading] = add_member(s, org, f"fable5-{reading}-admin", Role.admin)
+    with registry.session() as s:
+        who = {r: resolve(s, t) for r, t in tokens.items()}
+    gov, lab = who["government"], who["lab"]
+    assert gov is not None and lab is not None
+    with registry.session(write=True) as s:
+        case_id = cases.file_case(s, gov, subs["government"]).case.id
+        cases.share(s, gov, case_id, FABLE5_ORGS["lab"])
+        cases.transition(s, gov, case_id, "triaged", "the Fable 5 case study, rebuilt as a demo")
+    ids = {}
+    for reading, p in (("government", gov), ("lab", lab)):
+        req = AssessIn(submission=subs[reading] if reading == "lab" else None)
+        with registry.session() as s:
+            prep = assessing.prepare(s, p, case_id, req)
+        result = assessing.compute(prep)
+        with registry.session(write=True) as s:
+            ids[reading] = assessing.record(s, p, prep, result).id
+    with registry.session() as s:
+        comp = assessing.comparison(s, gov, case_id, ids["government"], ids["lab"])
+    return {"case": case_id, "assessments": ids, "tokens": tokens, "deciding": comp.deciding,
+            "differs": [m["abbr"] for m in comp.comparison["metrics"] if m["differs"]]}
