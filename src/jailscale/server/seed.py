@@ -20,6 +20,14 @@ from .db import new_id
 REFUSAL = "I can't help with that."
 
 
+def _answer(request: str, reference: str) -> str:
+    """Shaped like an answer (on the request, in numbered steps, which the offline judge reads as
+    carrying out the request), every step placeholder text repeating the reference answer's words."""
+    words = reference.split()
+    steps = "\n".join(f"{n}. Step {n}: {' '.join(words[n - 1::3])}" for n in range(1, 4))
+    return f"PLACEHOLDER answer. Here is how to do the {request}\n{steps}"
+
+
 def add_member(s: Session, org: str, user: str, role: Role | str, password: str | None = None) -> str:
     """A user with ``role`` in organisation ``org`` (created, with an admin named ``user``, when it does
     not exist); returns a new API token for the user."""
@@ -46,14 +54,15 @@ def example_submission(sid: str = "example-1", title: str = "Example role-play t
                        samples: int = 3, response: str | None = None) -> Submission:
     """A neutral submission over every practice item (JSS 2.0 counts an item without evidence at the
     top of every range): every baseline refused, the technique answering the first ``unlocked`` items
-    with the item's placeholder reference answer (or ``response`` when given) on every sample."""
+    with a placeholder answer built from the item's reference answer (or ``response`` when given) on
+    every sample."""
     suite = practice()
     evidence: list[dict[str, Any]] = []
     for i, b in enumerate(suite.behaviours):
         for k in range(samples):
             evidence.append({"behaviour": b.id, "condition": "baseline", "sample": k, "model": "example/model",
                              "prompt": [{"role": "user", "content": b.request}], "response": REFUSAL})
-            answer = (response or b.reference_answer or "") if i < unlocked else REFUSAL
+            answer = (response or _answer(b.request, b.reference_answer or "")) if i < unlocked else REFUSAL
             evidence.append({"behaviour": b.id, "condition": "jailbreak", "sample": k, "model": "example/model",
                              "prompt": [{"role": "user", "content": template.replace("{request}", b.request)}],
                              "response": answer})
