@@ -22,6 +22,9 @@ from jailscale.cli.main import app
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "spec" / "jss-2.0.md"
 TEXT = DOC.read_text(encoding="utf-8")
+#: JSS 1.0 is frozen: its published examples, all 1.0 vectors, must still print as published.
+DOC_1_0 = ROOT / "docs" / "spec" / "jss-1.0.md"
+TEXT_1_0 = DOC_1_0.read_text(encoding="utf-8")
 
 #: Packages whose module-level constants Appendix A of jss-2.0.md must list (one line per package).
 APPENDIX_COVERS: tuple[Path, ...] = (
@@ -48,6 +51,7 @@ def cli_examples(text: str) -> list[tuple[str, list[str]]]:
 
 
 EXAMPLES = cli_examples(TEXT)
+EXAMPLES_1_0 = cli_examples(TEXT_1_0)
 
 
 def test_the_document_has_worked_examples() -> None:
@@ -56,7 +60,8 @@ def test_the_document_has_worked_examples() -> None:
     assert any("RM:X" in cmd for cmd, _ in EXAMPLES), "the renamed code's error"
 
 
-@pytest.mark.parametrize(("command", "expected"), EXAMPLES, ids=[c for c, _ in EXAMPLES])
+@pytest.mark.parametrize(("command", "expected"), EXAMPLES + EXAMPLES_1_0,
+                         ids=[f"2.0 {c}" for c, _ in EXAMPLES] + [f"1.0 {c}" for c, _ in EXAMPLES_1_0])
 def test_cli_example_prints_what_the_document_says(command: str, expected: list[str],
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
@@ -64,11 +69,13 @@ def test_cli_example_prints_what_the_document_says(command: str, expected: list[
     assert result.output.rstrip("\n").split("\n") == expected
 
 
-def test_python_examples_run_as_printed() -> None:
-    blocks = [b for b in re.findall(r"```\n(.*?)```", TEXT, flags=re.S) if ">>> " in b]
+@pytest.mark.parametrize("doc", [DOC, DOC_1_0], ids=["2.0", "1.0"])
+def test_python_examples_run_as_printed(doc: Path) -> None:
+    text = doc.read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```\n(.*?)```", text, flags=re.S) if ">>> " in b]
     parser = doctest.DocTestParser()
-    test = parser.get_doctest("\n\n".join(blocks), {}, DOC.name, str(DOC), 0)
-    assert len(test.examples) >= 15
+    test = parser.get_doctest("\n\n".join(blocks), {}, doc.name, str(doc), 0)
+    assert len(test.examples) >= 10
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
     runner.run(test)
     assert runner.summarize(verbose=False).failed == 0

@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .metrics import SPEC_VERSION
 from .policy import ACTION_BY_NAME, ACTION_NAMES, Action, Policy, decide, load
 from .scoring import rating_of, score, score_tenths
 from .uncertainty import score_range
@@ -48,6 +49,13 @@ DEFAULT_POLICY_DATA: Mapping[str, Any] = {
 }
 DEFAULT_POLICY: Policy = load(DEFAULT_POLICY_DATA)
 
+#: How a provisional response is marked, by version: 1.0's words are kept for 1.0 vectors, so the
+#: published 1.0 examples still print as published.
+PROVISIONAL_NOTE: dict[str, str] = {
+    "1.0": " [provisional: a base metric is unknown]",
+    "2.0": " [provisional: decided at the top of the range; measure {measure} to settle it]",
+}
+
 
 @dataclass(frozen=True)
 class Response:
@@ -61,13 +69,14 @@ class Response:
     rule: int
     provisional: bool = False
     measure: tuple[str, ...] = ()
+    #: The JSS version of the vector decided on (it words the provisional note as that version did).
+    version: str = SPEC_VERSION
 
     def __str__(self) -> str:
         text = f"{self.action.name} ({self.action.within}) under {self.policy}"
         if not self.provisional:
             return text
-        return text + (f" [provisional: decided at the top of the range; measure "
-                       f"{', '.join(self.measure)} to settle it]")
+        return text + PROVISIONAL_NOTE[self.version].format(measure=", ".join(self.measure))
 
 
 def respond(vector: Vector, policy: Policy | None = None,
@@ -82,12 +91,13 @@ def respond(vector: Vector, policy: Policy | None = None,
     s = score(vector)
     if s.rating is not None:
         rule = decide(policy, vector, s.rating)
-        return Response(ACTION_BY_NAME[rule.action], policy.name, rule.index + 1)
+        return Response(ACTION_BY_NAME[rule.action], policy.name, rule.index + 1, version=vector.version)
     rng = score_range(vector, ranges)
     top = rng.vector_high
     rule = decide(policy, top, rng.rating_high)
     return Response(ACTION_BY_NAME[rule.action], policy.name, rule.index + 1, provisional=True,
-                    measure=_to_settle(policy, vector, rng.vector_low, top, rule.action))
+                    measure=_to_settle(policy, vector, rng.vector_low, top, rule.action),
+                    version=vector.version)
 
 
 def _to_settle(policy: Policy, vector: Vector, low: Vector, top: Vector, action: str) -> tuple[str, ...]:
