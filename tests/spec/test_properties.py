@@ -530,7 +530,7 @@ def vectors_with_ranges(draw: st.DrawFn, unknown: bool = False) -> tuple[spec.Ve
     v = draw(vectors(unknown=unknown))
     ranges = {}
     for m in v.table.metrics:
-        if v.get(m.abbr) == spec.UNKNOWN:
+        if m.mandatory and v.get(m.abbr) == spec.UNKNOWN:  # (1.0's RM:X is a value, not unknown)
             if draw(st.booleans()):
                 lo = draw(st.integers(0, len(m.values) - 1))
                 hi = draw(st.integers(lo, len(m.values) - 1))
@@ -750,8 +750,7 @@ def _neighbour_drops(v: spec.Vector, policy: spec.Policy) -> list[str]:
     recommended action milder."""
     out = []
     for abbr in v.table.order:
-        code = v.get(abbr)
-        if code == spec.UNKNOWN:
+        if abbr in v.unknown_base:
             continue
         up = raised({abbr: v.effective(abbr)}, abbr, v.version)
         if up is None:
@@ -818,7 +817,8 @@ def test_provisional_response_is_never_looser_than_the_range(
             completion = {}
             for m in v.table.metrics:
                 code = v.get(m.abbr)
-                lo, hi = ranges.get(m.abbr, (m.least, m.worst) if code == spec.UNKNOWN else (code, code))
+                unknown = m.mandatory and code == spec.UNKNOWN
+                lo, hi = ranges.get(m.abbr, (m.least, m.worst) if unknown else (code, code))
                 if code is None and m.abbr not in ranges:
                     continue
                 completion[m.abbr] = data.draw(st.sampled_from(m.codes[m.rank(lo): m.rank(hi) + 1]))
