@@ -191,3 +191,20 @@ def test_security_headers_on_every_response(client: TestClient, kit: Kit) -> Non
         csp = r.headers["content-security-policy"]
         assert "default-src 'none'" in csp and "script-src 'none'" in csp and "unsafe-inline" not in csp
         assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_an_assessment_on_a_private_suite_does_not_name_it(client: TestClient, kit: Kit) -> None:
+    from jailscale.suites import practice
+
+    body = practice().model_dump(mode="json")
+    body["name"] = "LAB-PRIVATE-SUITE-NAME"
+    sid = client.post("/api/suites", json={"suite": body}, headers=kit.auth("lab-assessor")).json()["id"]
+    cid = _file(client, kit, "lab-assessor")
+    client.post(f"/api/cases/{cid}/participants", json={"org": "Gov"}, headers=kit.auth("lab-admin"))
+    client.post(f"/api/cases/{cid}/transition", json={"to": "triaged"}, headers=kit.auth("lab-assessor"))
+    r = client.post(f"/api/cases/{cid}/assessments", json={"suite": sid}, headers=kit.auth("lab-assessor"))
+    assert r.status_code == 201, r.text
+    seen = client.get(f"/api/cases/{cid}/assessments/{r.json()['id']}", headers=kit.auth("gov-observer"))
+    assert seen.status_code == 200 and "LAB-PRIVATE-SUITE-NAME" not in seen.text
+    assert seen.json()["assessment"]["suite"]["private"] is True
+    _shape(client.post(f"/api/cases/{cid}/assessments", json={"suite": sid}, headers=kit.auth("gov-assessor")), 404)

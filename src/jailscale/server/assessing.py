@@ -48,7 +48,9 @@ def visible_suite(s: Session, p: Principal, ref: str) -> tuple[Suite, str | None
     r = s.get(RegistrySuite, ref)
     if r is None or (r.private and r.org_id != p.org_id):
         raise NotFound("suite not found")
-    return Suite.model_validate(r.body), r.id
+    # A suite private in the registry is assessed as a private suite: the assessment, which other
+    # organisations on the case see, then names it by hash and counts only (formats.SuiteRef).
+    return Suite.model_validate({**r.body, "private": bool(r.private or r.body.get("private"))}), r.id
 
 
 def prepare(s: Session, p: Principal, case_id: str, req: AssessIn) -> Prepared:
