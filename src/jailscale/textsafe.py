@@ -27,10 +27,10 @@ _JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u
 #: Markdown characters that start emphasis, links, images, code, headings, tables or strikethrough
 #: anywhere in a line (CommonMark 0.31 "Backslash escapes": any ASCII punctuation may be escaped;
 #: GFM adds ``|`` tables and ``~`` strikethrough). ``<`` and ``>`` become HTML entities instead.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]#+!|~])")
-#: What starts a block only at the beginning of a line: a list item (``-``, ``1.``, ``1)``), a setext
-#: underline (``=``), a block quote (``>``, already an entity).
-_MD_LEADING = re.compile(r"^(\s*)(-(?=\s|$)|=|\d{1,9}(?=[.)](?:\s|$)))")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]!|~])")
+#: What starts a block only at the beginning of a line: a list item (``-``, ``+``, ``1.``, ``1)``), a
+#: heading (``#``), a setext underline (``=``), a block quote (``>``, already an entity).
+_MD_LEADING = re.compile(r"^(\s*)([-+](?=\s|$)|[#=]|\d{1,9}(?=[.)](?:\s|$)))")
 
 #: The Content-Security-Policy of the HTML report (W3C CSP Level 3): nothing may load or run. The
 #: report's CSS is inline (style-src 'unsafe-inline' allows only that); its chart is inline SVG;

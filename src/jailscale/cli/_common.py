@@ -12,7 +12,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 import typer
 
 from ..errors import EnvironmentFault, UserError
-from ..textsafe import terminal, truncate
+from ..textsafe import json_text, terminal, truncate
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -85,4 +85,4 @@ def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
 
 
 def print_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, sort_keys=False, ensure_ascii=False))
+    print(json_text(json.dumps(data, indent=2, sort_keys=False, ensure_ascii=False)))

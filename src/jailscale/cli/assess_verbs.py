@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import UserError
+from ..textsafe import terminal
 from ._common import app, print_json, user_errors
 
 if TYPE_CHECKING:  # the heavy modules are imported by the verbs that use them, not at start-up
@@ -53,7 +54,7 @@ def _print_outcome(outcome: object, as_json: bool) -> None:
         console.print(line)
     print(f"judged {outcome.judged} transcript(s), reused {outcome.reused} stored verdict(s)")
     for p in outcome.written:
-        print(f"wrote {p}")
+        print(f"wrote {terminal(str(p))}")
     if outcome.stored:
         print(f"stored as {a.id[7:19]} (jailscale show {a.id[7:19]})")
 
@@ -268,4 +269,4 @@ def demo(
         outcome = run_assess(sub, st, judge_name="rules", out_dir=out, store=store)
     _print_outcome(outcome, as_json)
     if not as_json:
-        print(f"open {out / 'report.html'} in a browser to read the report")
+        print(f"open {terminal(str(out / 'report.html'))} in a browser to read the report")

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import UserError
+from ..textsafe import terminal
 from ._common import app, print_json, user_errors
 
 
@@ -89,8 +90,8 @@ def import_(
         print_json({"written": written, "warnings": list(result.warnings)})
         return
     for w in result.warnings:
-        print(f"warning: {w}")
+        print(f"warning: {terminal(w)}")
     hint = ("" if result.suites else " --suite jbb:PATH/harmful-behaviors.csv") + (
         " --judge recorded -J source=JUDGE" if fmt != "jailbreakbench" else "")
-    print(f"wrote {len(written)} submission(s) to {out}; assess one with: "
+    print(f"wrote {len(written)} submission(s) to {terminal(str(out))}; assess one with: "
           f"jailscale assess {written[0] if written else 'FILE'}{hint}")

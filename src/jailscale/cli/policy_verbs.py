@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from .. import spec
+from ..textsafe import terminal
 from ._common import app, fail, print_json, user_errors
 
 policy_app = typer.Typer(help="Response policies: check a policy file, print the default.", no_args_is_help=True)
@@ -33,11 +34,12 @@ def check(
         print_json({"policy": report.policy, "ok": report.ok, "combinations": report.combinations,
                     "problems": list(report.problems)})
     elif report.ok:
-        print(f"{file}: policy {report.policy!r} passes: {report.combinations} input combinations "
+        print(f"{terminal(str(file))}: policy {terminal(repr(report.policy))} passes: {report.combinations} input "
+              "combinations "
               "covered, monotone, every input relevant, no narrow low-fidelity Suspend")
     else:
         for p in report.problems:
-            print(f"{file}: {p}")
+            print(f"{terminal(str(file))}: {terminal(p)}")
     if not report.ok:
         if as_json:
             raise typer.Exit(1)

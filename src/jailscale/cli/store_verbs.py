@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import UserError
+from ..textsafe import terminal
 from ._common import app, print_json, user_errors
 from ._store import open_store
 
@@ -51,6 +52,7 @@ def list_(
     Example: jailscale list --target gpt --rating withheld --since 2026-11-01 --json
     """
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from ..spec import RATINGS
@@ -82,8 +84,9 @@ def list_(
         else:
             score, rated = f"{r.score:.1f}", r.rating or ""
         judge = r.judge + (f" ({r.calibration})" if r.calibration else " (not calibrated)")
-        t.add_row(r.id[7:19], f"{r.created_at:%Y-%m-%d %H:%M}", score, str(rated), one_line(r.technique),
-                  one_line(r.target), one_line(judge))
+        # cells are rich markup: stored text is escaped so "[link=...]" cannot become a terminal link
+        t.add_row(*(escape(c) for c in (r.id[7:19], f"{r.created_at:%Y-%m-%d %H:%M}", score, one_line(str(rated)),
+                                        one_line(r.technique), one_line(r.target), one_line(judge))))
     Console(highlight=False, soft_wrap=True, width=200).print(t)
 
 
@@ -154,6 +157,6 @@ def compare(
     if as_json:
         print_json(c.to_dict())
     elif markdown:
-        print(comparison_markdown(c), end="")
+        print(terminal(comparison_markdown(c), keep_lines=True), end="")
     else:
-        print(comparison_text(c), end="")
+        print(terminal(comparison_text(c), keep_lines=True), end="")

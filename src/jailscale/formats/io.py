@@ -92,6 +92,8 @@ def read_bytes(path: Path, *, what: str = "", missing_hint: str = "",
     limit = max_input_bytes() if limit is None else limit
     shown = _label(what, path)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    if "\x00" in str(path):
+        raise UserError(f"{shown} contains a NUL byte; give a file path")
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
@@ -281,6 +283,8 @@ def confined(base_file: Path, named: str, field: str) -> Path:
     file's folder; it must stay inside that folder after symlinks are resolved, so a file cannot make
     jailscale read ``/etc/passwd`` or ``../../secret``. Paths typed on the command line are not
     confined."""
+    if "\x00" in named:
+        raise UserError(f"{show_path(base_file)}: {field} {quote(named, 80)} contains a NUL byte; give a file path")
     folder = base_file.resolve().parent
     target = (folder / named).resolve()
     if not target.is_relative_to(folder):

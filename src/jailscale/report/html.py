@@ -19,13 +19,21 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from ..formats.assessment import Assessment
 from ..formats.evidence import Transcript
 from ..measure.outcomes import BehaviourEvidence
-from ..textsafe import HTML_CSP
+from ..textsafe import HTML_CSP, terminal
 from . import _view as v
 from .charts import success_chart
 from .people import MAX_PER_GROUP, people_view, value_name
 from .words import evidence_counts, metric_counts, rate_rows, sample_size
 
+
+def _finalize(value: Any) -> Any:
+    """Every ``{{ value }}``: control characters in text shown as escapes (line feeds kept), before
+    Jinja2's HTML escaping (:func:`jailscale.textsafe.terminal`)."""
+    return terminal(value, keep_lines=True) if isinstance(value, str) else value
+
+
 _ENV = Environment(
+    finalize=_finalize,
     loader=PackageLoader("jailscale.report", "templates"),
     autoescape=True,
     undefined=StrictUndefined,
