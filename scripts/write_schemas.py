@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from jailscale.formats import Assessment, BaselineSet, Submission, Suite, Transcript, Verdict
 from jailscale.formats.conformance import ConformanceCase
+from jailscale.formats.signed import SignedAssessment
 from jailscale.runner.plan import RunPlan
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -34,6 +35,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "baselines": BaselineSet,
     "plan": RunPlan,
     "conformance": ConformanceCase,
+    "signed": SignedAssessment,
 }
 
 

@@ -65,7 +65,11 @@ def fail(message: str, code: int = 2) -> None:
 
 
 def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
-    """Turn a :class:`UserError` (and the spec's ValueError subclasses) into one line and exit 2."""
+    """Every failure a user can meet, as one line and its documented exit code (no traceback):
+    :class:`UserError` and the spec's ValueErrors exit 2; :class:`EnvironmentFault` exits 3; an
+    ``OSError`` that escaped is classified (disk full, I/O error, read-only file system: 3; permission
+    and path mistakes: 2); ``RecursionError`` (input nested too deeply) exits 2; a database error that
+    escaped exits 3 with the driver's first line only (never SQL, parameters or credentials)."""
 
     @wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -73,12 +77,28 @@ def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
 
         try:
             return fn(*args, **kwargs)
-        except UserError as e:
+        except (UserError, EnvironmentFault) as e:
             fail(str(e), e.exit_code)
         except EnvironmentFault as e:  # a broken environment: one line, exit 3
             fail(str(e), e.exit_code)
         except (VectorError, PolicyError, CJSError) as e:
             fail(str(e))
+        except RecursionError:
+            fail("the input is nested too deeply to process; check the file (jailscale formats nest a few "
+                 "levels only)")
+        except MemoryError:
+            fail("out of memory; the input is larger than this machine can process (see --max-input-mb)", 3)
+        except OSError as e:
+            from ..runner.output import os_error
+
+            err = os_error(e, f"cannot access {terminal(str(e.filename or 'a file'))[:200]}")
+            fail(str(err), getattr(err, "exit_code", 3))
+        except Exception as e:
+            if not type(e).__module__.startswith(("sqlalchemy", "psycopg", "sqlite3", "alembic")):
+                raise
+            from ..store._engine import reason_of
+
+            fail(f"database error: {reason_of(e)}", 3)
         raise AssertionError("unreachable")
 
     return wrapper

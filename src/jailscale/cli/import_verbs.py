@@ -23,13 +23,11 @@ def _senses(items: list[str]) -> dict[str, str]:
 
 
 def _write(path: Path, text: str) -> None:
-    """Write beside and rename over, so a reader never sees half a file."""
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as e:
-        raise UserError(f"cannot write '{path}': {e.strerror}") from None
+    """Write beside and rename over, so a reader never sees half a file; never through a link
+    (:func:`jailscale.runner.output.write_file_atomic`)."""
+    from ..runner.output import write_file_atomic
+
+    write_file_atomic(path, text)
 
 
 @app.command("import")
@@ -71,10 +69,15 @@ def import_(
     except ValueError as e:
         raise UserError(f"bad import option: {str(e).splitlines()[-1].strip()}") from None
     result = importers.run(fmt, path, options)
+    from ..runner.output import os_error
+
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise UserError(f"--out {terminal(str(out))!r} is {'a symbolic link' if out.is_symlink() else 'a file'}; "
+                        "give a folder for the submission files")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise UserError(f"cannot create output folder '{out}': {e.strerror}") from None
+        raise os_error(e, f"cannot create output folder {terminal(str(out))!r}") from None
     written = []
     for sub in result.submissions:
         name = file_name(sub.id)

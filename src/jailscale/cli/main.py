@@ -14,6 +14,7 @@ from . import (  # noqa: F401  (registration)  # noqa: F401  (registration)
     remote_verbs,
     run_verbs,
     server_verbs,
+    sign_verbs,
     spec_verbs,
     store_verbs,
 )

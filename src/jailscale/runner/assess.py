@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .. import baselines as registry
 from .. import judges, spec
-from ..errors import UserError
+from ..errors import EnvironmentFault, UserError
 from ..formats import Assessment, BaselineSet, Calibration, JudgeRef, Submission, Suite, Verdict
 from ..formats.evidence import judge_input_hash
 from ..measure import measure
@@ -24,6 +24,7 @@ from ..measure.outcomes import BehaviourEvidence
 from ..report import render_html, render_markdown
 from ..store import Store
 from .build import assessment_json, build_assessment
+from .output import write_results
 
 
 @dataclass
@@ -120,33 +121,39 @@ def assess(sub: Submission, suite: Suite, *, judge_name: str = "rules",
     m = measure(measured, suite, verdicts, cal)
     m.warnings.extend(pick_warnings)
     a = build_assessment(sub, suite, m, ref, policy, now, baselines=picks)
-    written: list[Path] = []
-    if out_dir is not None:
-        written = write_outputs(a, sub, verdicts, out_dir, show_responses, m.behaviours)
+    # Render, store, then write: a result on disk is always one that was stored (when storing), and a
+    # store failure leaves no reports behind for an assessment that does not exist.
+    files = render_outputs(a, sub, verdicts, show_responses, m.behaviours) if out_dir is not None else {}
     stored = False
     if store is not None:
         store.save_assessment(sub, suite, verdicts, a)
         stored = True
+    written: list[Path] = []
+    if out_dir is not None:
+        try:
+            written = write_results(out_dir, files)
+        except (UserError, EnvironmentFault) as e:
+            if stored:
+                e.args = (f"{e.args[0]}; the assessment itself is stored as {a.id[7:19]} (jailscale show "
+                          f"{a.id[7:19]})",)
+            raise
     return Outcome(a, verdicts, written, stored, judged, len(sub.evidence) - judged)
 
 
-def write_outputs(a: Assessment, sub: Submission, verdicts: dict[str, Verdict], out_dir: Path,
-                  show_responses: bool, behaviours: Mapping[str, BehaviourEvidence] | None = None) -> list[Path]:
-    """Write the three outputs; each transcript shows the verdict of this assessment's judge."""
+def render_outputs(a: Assessment, sub: Submission, verdicts: dict[str, Verdict], show_responses: bool,
+                   behaviours: Mapping[str, BehaviourEvidence] | None = None) -> dict[str, str]:
+    """The three outputs' text; each transcript shows the verdict of this assessment's judge."""
     judged = [t.model_copy(update={"verdicts": [*t.verdicts, verdicts[t.content_hash]]})
               if t.content_hash in verdicts else t for t in sub.evidence]
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise UserError(f"cannot create output folder '{out_dir}': {e.strerror}") from None
-    files = {
+    return {
         "assessment.json": assessment_json(a),
         "report.md": render_markdown(a, judged, show_responses=show_responses, behaviours=behaviours),
         "report.html": render_html(a, judged, show_responses=show_responses, behaviours=behaviours),
     }
-    paths = []
-    for name, text in files.items():
-        p = out_dir / name
-        p.write_text(text, encoding="utf-8")
-        paths.append(p)
-    return paths
+
+
+def write_outputs(a: Assessment, sub: Submission, verdicts: dict[str, Verdict], out_dir: Path,
+                  show_responses: bool, behaviours: Mapping[str, BehaviourEvidence] | None = None) -> list[Path]:
+    """Write the three outputs together (:func:`jailscale.runner.output.write_results`: all three or
+    none, never through a link)."""
+    return write_results(out_dir, render_outputs(a, sub, verdicts, show_responses, behaviours))

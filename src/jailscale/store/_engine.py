@@ -11,7 +11,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
-from ..errors import UserError
+from ..errors import EnvironmentFault, UserError
 
 ENV_URL = "JAILSCALE_DATABASE_URL"
 ENV_HOME = "JAILSCALE_HOME"
@@ -39,7 +39,7 @@ def default_url() -> str:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise UserError(f"cannot create the jailscale home folder {folder}: {e.strerror or e}; "
+        raise EnvironmentFault(f"cannot create the jailscale home folder {folder}: {e.strerror or e}; "
                         f"set {ENV_HOME} to a folder you can write") from None
     return f"sqlite:///{folder / DEFAULT_FILE}"
 
@@ -49,16 +49,32 @@ def url_from_env() -> str | None:
     return os.environ.get(ENV_URL) or None
 
 
-def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+#: How long a SQLite connection waits for another writer before giving up, in milliseconds. Eight
+#: concurrent 30,000-transcript runs each hold the write lock for a few seconds; 60 s leaves room.
+SQLITE_BUSY_MS = 60_000
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Foreign keys on; write-ahead logging (readers never block the writer, nor the writer readers:
+    sqlite.org/wal.html), so concurrent users of one store wait for each other instead of failing;
+    a busy timeout, so a writer waits for the lock instead of failing with "database is locked"."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 
-def _reason(e: BaseException) -> str:
+def reason_of(e: BaseException) -> str:
+    """The first line of a database error's own message: never SQLAlchemy's rendering of it, which
+    carries the SQL statement and its parameters (the user's data), and never credentials."""
     orig = getattr(e, "orig", None)
     msg = str(orig if orig is not None else e).strip().splitlines()
-    return msg[0] if msg else type(e).__name__
+    first = msg[0] if msg else type(e).__name__
+    return first.split("[SQL:")[0].strip()[:300]
+
+
+_reason = reason_of
 
 
 def connect(url: str) -> Engine:
@@ -75,17 +91,22 @@ def connect(url: str) -> Engine:
         kwargs["pool_pre_ping"] = True
         if parsed.get_driver_name() in ("psycopg", "psycopg2"):
             kwargs["connect_args"] = {"connect_timeout": 10}
+    elif parsed.get_backend_name() == "sqlite":
+        kwargs["connect_args"] = {"timeout": SQLITE_BUSY_MS / 1000}
     try:
         engine = create_engine(parsed, **kwargs)
     except (ArgumentError, NoSuchModuleError, ImportError) as e:
         raise UserError(f"cannot use database URL '{shown}': {_reason(e)} (for PostgreSQL, install "
                         "jailscale[postgres] and use 'postgresql+psycopg://...')") from None
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_foreign_keys)
+        event.listen(engine, "connect", _sqlite_pragmas)
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except SQLAlchemyError as e:
         engine.dispose()
-        raise UserError(f"cannot reach the database at '{shown}': {_reason(e)}") from None
+        # a SQLite file that cannot be opened is a path the user gave; a server that does not answer
+        # is the environment
+        cls = UserError if engine.dialect.name == "sqlite" else EnvironmentFault
+        raise cls(f"cannot reach the database at '{shown}': {_reason(e)}") from None
     return engine

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -10,15 +12,15 @@ from types import TracebackType
 
 from pydantic import ValidationError
 from sqlalchemy import Engine, func, or_, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ..errors import UserError
+from ..errors import EnvironmentFault, UserError
 from ..formats import Assessment, Submission, Suite, Transcript, Verdict
 from ..formats.io import describe
 from ..textsafe import terminal
 from . import _write
-from ._engine import connect, default_url, mask, url_from_env
+from ._engine import connect, default_url, mask, reason_of, url_from_env
 from ._migrate import upgrade
 from .models import (
     TABLES,
@@ -32,6 +34,17 @@ from .models import (
 )
 
 MIN_PREFIX = 6
+#: A write that meets a lock held past the busy timeout, a PostgreSQL deadlock or a serialisation
+#: failure is tried again, this many times in all, after a randomised, doubling pause (from
+#: RETRY_PAUSE_S): the whole transaction is repeated, and its inserts skip what is already there.
+WRITE_ATTEMPTS = 4
+RETRY_PAUSE_S = 0.5
+_TRANSIENT = ("database is locked", "database table is locked", "deadlock detected",
+              "could not serialize access", "busy")
+
+
+def _transient(message: str) -> bool:
+    return any(t in message.lower() for t in _TRANSIENT)
 _CHUNK = 500
 
 
@@ -139,12 +152,19 @@ class Store:
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
+        """A session whose database errors reach the user as one line with the driver's own message
+        (never the SQL or its parameters, which SQLAlchemy's rendering includes): data the database
+        refuses (a NUL byte in text on PostgreSQL, a value out of range) is the input's fault, exit 2;
+        anything else (locked past the busy timeout, unreachable, disk full) the environment's, exit 3."""
         try:
             with Session(self._engine) as session:
                 yield session
-        except OperationalError as e:
-            reason = str(e.orig or e).strip().splitlines()[0]
-            raise UserError(f"database error at '{self.url}': {reason}") from None
+        except (DataError, IntegrityError) as e:
+            raise UserError(f"the database at '{self.url}' refused the data: {terminal(reason_of(e))}; "
+                            "nothing was stored (remove NUL bytes or other values the database cannot "
+                            "hold from the input)") from None
+        except SQLAlchemyError as e:
+            raise EnvironmentFault(f"database error at '{self.url}': {terminal(reason_of(e))}") from None
 
     # --- writing ---------------------------------------------------------------------------------
     def save_assessment(self, submission: Submission, suite: Suite, verdicts: Mapping[str, Verdict],
@@ -165,16 +185,23 @@ class Store:
             raise UserError(f"assessment {assessment.id} is of submission '{assessment.submission}', "
                             f"not '{submission.id}'; nothing was stored")
         key = _write.submission_key(submission)
-        now = dt.datetime.now(dt.UTC)
-        with self._session() as session, session.begin():
-            conn = session.connection()
-            _write.put_suite(conn, suite, now)
-            _write.put_submission(conn, submission, key, now)
-            _write.put_transcripts(conn, submission, key)
-            _write.put_verdicts(conn, verdicts, _write.input_hashes(submission, suite),
-                                assessment.provenance.judge)
-            _write.put_assessment(conn, assessment, key)
-        return assessment.id
+        for attempt in range(WRITE_ATTEMPTS):
+            now = dt.datetime.now(dt.UTC)
+            try:
+                with self._session() as session, session.begin():
+                    conn = session.connection()
+                    _write.put_suite(conn, suite, now)
+                    _write.put_submission(conn, submission, key, now)
+                    _write.put_transcripts(conn, submission, key)
+                    _write.put_verdicts(conn, verdicts, _write.input_hashes(submission, suite),
+                                        assessment.provenance.judge)
+                    _write.put_assessment(conn, assessment, key)
+                return assessment.id
+            except EnvironmentFault as e:
+                if attempt + 1 == WRITE_ATTEMPTS or not _transient(str(e)):
+                    raise
+                time.sleep(RETRY_PAUSE_S * (2 ** attempt) * (0.5 + random.random()))
+        raise AssertionError("unreachable")
 
     # --- reading ---------------------------------------------------------------------------------
     def list_assessments(self, limit: int = 50, *, target: str | None = None, technique: str | None = None,
