@@ -29,7 +29,8 @@ def _script() -> ModuleType:
 
 
 SCRIPT = _script()
-NAMES = ("suite", "submission", "assessment", "verdict", "transcript", "baselines", "plan", "conformance")
+NAMES = ("suite", "submission", "assessment", "verdict", "transcript", "baselines", "plan", "conformance",
+         "signed")
 
 
 def _validator(name: str) -> jsonschema.Draft202012Validator:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from ..formats.assessment import Assessment
 from ..formats.evidence import Transcript
@@ -28,7 +29,10 @@ from .words import evidence_counts, metric_counts, rate_rows, sample_size
 
 def _finalize(value: Any) -> Any:
     """Every ``{{ value }}``: control characters in text shown as escapes (line feeds kept), before
-    Jinja2's HTML escaping (:func:`jailscale.textsafe.terminal`)."""
+    Jinja2's HTML escaping (:func:`jailscale.textsafe.terminal`). Markup built by the report (SVG)
+    stays markup: the escapes are plain letters and cannot open a tag."""
+    if isinstance(value, Markup):
+        return Markup(terminal(str(value), keep_lines=True))
     return terminal(value, keep_lines=True) if isinstance(value, str) else value
 
 
