@@ -9,8 +9,8 @@ The rules:
   into a temporary folder beside it, then swapped with the folder in one step (Linux
   ``renameat2(RENAME_EXCHANGE)``; elsewhere two renames, with the old folder restored by the next run
   if a crash falls between them). Anything else the user keeps in the folder is moved back into the
-  new one, and the old results are removed. A SIGKILL at any point leaves the complete previous
-  result or the complete new one.
+  new one (files as hard links before the swap; folders moved just before it), and the old results
+  are removed. A SIGKILL at any point leaves the complete previous result or the complete new one.
 - Symbolic links are never written through: ``--out`` itself may not be a link, and files in it
   are replaced, never opened for writing.
 - Failures: a full disk or an I/O error is an :class:`EnvironmentFault` (exit 3); a folder the user
@@ -174,15 +174,38 @@ def write_results(out_dir: Path, files: Mapping[str, str]) -> list[Path]:
     return [out_dir / name for name in files]
 
 
+def _carry_over(new: Path, target: Path) -> list[str]:
+    """Give the new folder the user's files from the old one before the swap: regular files as hard
+    links (the same file, no copy), symbolic links as links; folders are returned, to be moved in
+    just before the swap (a crash in that instant leaves them in the temporary folder, from which
+    the next run moves them back)."""
+    folders = []
+    for item in target.iterdir():
+        if item.name in RESULT_FILES or (new / item.name).exists() or (new / item.name).is_symlink():
+            continue
+        if item.is_symlink():
+            os.symlink(os.readlink(item), new / item.name)
+        elif item.is_dir():
+            folders.append(item.name)
+        else:
+            try:
+                os.link(item, new / item.name, follow_symlinks=False)
+            except OSError:
+                shutil.copy2(item, new / item.name, follow_symlinks=False)
+    return folders
+
+
 def _swap(new: Path, target: Path) -> None:
-    """Put ``new`` where ``target`` is, keep the user's other files, drop the old results."""
+    """Put ``new`` where ``target`` is, with the user's other files; drop the old results."""
+    for name in _carry_over(new, target):
+        os.rename(target / name, new / name)
     if _exchange(new, target):
         old = new  # after the exchange the temporary name holds the old folder
     else:
         old = target.with_name(f"{_OLD}{target.name}.{os.getpid()}")
         os.rename(target, old)
         os.rename(new, target)
-    for item in old.iterdir():
+    for item in old.iterdir():  # anything that appeared meanwhile
         if item.name not in RESULT_FILES and not (target / item.name).exists():
             os.rename(item, target / item.name)
     shutil.rmtree(old, ignore_errors=True)
