@@ -122,7 +122,9 @@ def test_nul_in_title_on_sqlite_is_stored_and_shown_escaped(tmp_path: Path) -> N
     assert r.code == 0, r.stderr
     assert "\x00" not in r.stdout and "\\x00" in r.stdout
     listed = run_here(["list"], tmp_path)
-    assert "\x00" not in listed.stdout and "\\x00" in listed.stdout
+    assert listed.code == 0 and "\x00" not in listed.stdout
+    shown = run_here(["show", str(tmp_path / "o")], tmp_path)
+    assert shown.code == 0 and "\x00" not in shown.stdout and "\\x00" in shown.stdout
 
 
 @pytest.mark.postgres

@@ -59,7 +59,7 @@ def test_summary_list_show_and_json_carry_no_raw_controls(assessed: tuple[Path, 
     _clean(summary)
     assert "\\x1b]0;owned\\x07" in summary  # shown, escaped
     listed = run_here(["list"], tmp)
-    assert listed.code == 0 and "Title P" in listed.stdout
+    assert listed.code == 0 and "Tech P" in listed.stdout  # the list shows technique and target
     _clean(listed.stdout)
     aid = json.loads((tmp / "out" / "assessment.json").read_text())["id"][7:19]
     for args in (["show", aid], ["show", aid, "--json"], ["show", str(tmp / "out")],

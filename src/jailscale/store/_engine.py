@@ -50,19 +50,32 @@ def url_from_env() -> str | None:
 
 
 #: How long a SQLite connection waits for another writer before giving up, in milliseconds. Eight
-#: concurrent 30,000-transcript runs each hold the write lock for a few seconds; 60 s leaves room.
-SQLITE_BUSY_MS = 60_000
+#: concurrent 30,000-transcript runs each hold the write lock for tens of seconds on a loaded machine,
+#: one after another; 300 s leaves room for seven ahead.
+SQLITE_BUSY_MS = 300_000
+#: Execution option that makes a SQLite transaction take the write lock when it begins
+#: (``BEGIN IMMEDIATE``): a write transaction that first reads and then writes would otherwise fail
+#: at once with SQLITE_BUSY when another writer committed in between (the busy timeout does not
+#: apply to that upgrade; sqlite.org/lang_transaction.html).
+WRITE = "jailscale_write"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """Foreign keys on; write-ahead logging (readers never block the writer, nor the writer readers:
     sqlite.org/wal.html), so concurrent users of one store wait for each other instead of failing;
     a busy timeout, so a writer waits for the lock instead of failing with "database is locked"."""
+    dbapi_connection.isolation_level = None  # the driver's implicit BEGIN off: _sqlite_begin emits it
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    """Begin every transaction explicitly (SQLAlchemy's recipe for pysqlite): ``BEGIN IMMEDIATE`` for
+    a connection with the :data:`WRITE` option, a deferred ``BEGIN`` otherwise."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
 
 
 def reason_of(e: BaseException) -> str:
@@ -100,6 +113,7 @@ def connect(url: str) -> Engine:
                         "jailscale[postgres] and use 'postgresql+psycopg://...')") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))

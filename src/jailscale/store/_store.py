@@ -20,7 +20,7 @@ from ..formats import Assessment, Submission, Suite, Transcript, Verdict
 from ..formats.io import describe
 from ..textsafe import terminal
 from . import _write
-from ._engine import connect, default_url, mask, reason_of, url_from_env
+from ._engine import WRITE, connect, default_url, mask, reason_of, url_from_env
 from ._migrate import upgrade
 from .models import (
     TABLES,
@@ -151,13 +151,14 @@ class Store:
         return f"Store({self.url!r})"
 
     @contextmanager
-    def _session(self) -> Iterator[Session]:
+    def _session(self, write: bool = False) -> Iterator[Session]:
         """A session whose database errors reach the user as one line with the driver's own message
         (never the SQL or its parameters, which SQLAlchemy's rendering includes): data the database
         refuses (a NUL byte in text on PostgreSQL, a value out of range) is the input's fault, exit 2;
         anything else (locked past the busy timeout, unreachable, disk full) the environment's, exit 3."""
         try:
-            with Session(self._engine) as session:
+            bind = self._engine.execution_options(**{WRITE: True}) if write else self._engine
+            with Session(bind) as session:
                 yield session
         except (DataError, IntegrityError) as e:
             raise UserError(f"the database at '{self.url}' refused the data: {terminal(reason_of(e))}; "
@@ -188,7 +189,7 @@ class Store:
         for attempt in range(WRITE_ATTEMPTS):
             now = dt.datetime.now(dt.UTC)
             try:
-                with self._session() as session, session.begin():
+                with self._session(write=True) as session, session.begin():
                     conn = session.connection()
                     _write.put_suite(conn, suite, now)
                     _write.put_submission(conn, submission, key, now)
