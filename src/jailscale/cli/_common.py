@@ -79,8 +79,6 @@ def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
             return fn(*args, **kwargs)
         except (UserError, EnvironmentFault) as e:
             fail(str(e), e.exit_code)
-        except EnvironmentFault as e:  # a broken environment: one line, exit 3
-            fail(str(e), e.exit_code)
         except (VectorError, PolicyError, CJSError) as e:
             fail(str(e))
         except RecursionError:
