@@ -61,12 +61,27 @@ class TamperedError(UserError):
 OPTIONAL_SINCE_1_0 = ("baselines",)
 
 
+#: Nested fields added by the JSS 2.0 measurement (jss-2.0 section 5), left out when unset for the same
+#: reason: per metric ``n``, ``unit``, ``rates``; ``provenance.measured_under``;
+#: ``provenance.judge.calibration_used``.
+METRIC_FIELDS_SINCE_1_0 = ("n", "unit", "rates")
+
+
 def content_id(a: Assessment) -> str:
     """The content id: sha256 of the assessment's canonical JSON without ``id`` and ``created_at``."""
     exclude: dict[str, Any] = {f: True for f in ("id", "created_at")}
     exclude.update({f: True for f in OPTIONAL_SINCE_1_0 if getattr(a, f) is None})
     if a.response.measure is None:  # added in 2.0 (provisional responses): older files keep their id
         exclude["response"] = {"measure": True}
+    metrics = {i: {f: True for f in METRIC_FIELDS_SINCE_1_0 if getattr(m, f) in (None, [])}
+               for i, m in enumerate(a.metrics)}
+    exclude["metrics"] = {i: e for i, e in metrics.items() if e}
+    prov: dict[str, Any] = {}
+    if a.provenance.measured_under is None:
+        prov["measured_under"] = True
+    if a.provenance.judge.calibration_used is None:
+        prov["judge"] = {"calibration_used": True}
+    exclude["provenance"] = prov
     return sha256_of(a.model_dump(mode="json", exclude=exclude))
 
 

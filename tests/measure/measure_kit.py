@@ -22,6 +22,7 @@ from jailscale.formats import (
 )
 from jailscale.measure import measure_behaviours
 from jailscale.measure.outcomes import BehaviourEvidence, Tally, add_jailbreak_attempt
+from jailscale.measure.witnesses import Status
 
 LAYERS = ["refusal_training", "output_classifier", "monitoring"]
 #: threat and environmental metrics held fixed when scoring generated evidence
@@ -131,12 +132,13 @@ class Result:
     score: spec.Score
     range: spec.ScoreRange
     warnings: list[str]
+    statuses: dict[str, Status]
 
 
 def measure_specs(specs: Sequence[Spec], cal: Calibration | None) -> Result:
     warnings: list[str] = []
-    metrics, _ = measure_behaviours([s.build() for s in specs], list(LAYERS), cal, warnings)
+    metrics, statuses = measure_behaviours([s.build() for s in specs], list(LAYERS), cal, warnings)
     values = {a: m.value for a, m in metrics.items() if m.value is not None}
     vector = spec.Vector({**values, **FIXED})
     ranges = {a: (m.low, m.high) for a, m in metrics.items() if m.value is not None}
-    return Result(metrics, vector, spec.score(vector), spec.score_range(vector, ranges), warnings)
+    return Result(metrics, vector, spec.score(vector), spec.score_range(vector, ranges), warnings, statuses)

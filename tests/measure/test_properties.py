@@ -1,0 +1,243 @@
+"""Evidence monotonicity (jss-2.0 section 5.9), as properties over generated evidence.
+
+Each property draws at least 500 evidence sets: behaviours of random tiers and categories, jailbreak
+attempts (judged success with or without a quality, refused, blocked, unscoreable) with recorded layer
+outcomes, baseline attempts, plain-request reference answers, and a judge calibration (or none). The
+measurement runs directly on the tallies (no I/O), and every property compares what section 5.9
+promises:
+
+- a metric's *top* (the most severe value of its range) and the score range's top never go down;
+- a metric's *value*, when measured before and after, never goes down; where the rule allows it, a
+  value may instead become withheld (``X``), and a withheld score is read at the top of its range;
+- a measured tier never becomes N because the judge got worse.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from collections.abc import Callable
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jailscale.formats import Calibration
+from jailscale.measure.constants import MIN_ATTEMPTS
+from jailscale.spec.metrics import BY_ABBR
+from measure_kit import Attempt, Result, Spec, calibration, measure_specs
+
+MEASURED = ("HD", "UN", "FI", "RL", "SB", "UP")
+ZEROING = ("HD", "UN", "SB")
+SETTINGS = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+QUALITY = st.sampled_from([None, 0.0, 0.2, 0.5, 0.7, 0.8, 1.0])
+LAYER_OUTCOMES = st.fixed_dictionaries({}, optional={
+    "monitoring": st.sampled_from(["passed", "flagged"]),
+    "output_classifier": st.sampled_from(["passed", "blocked"]),
+})
+
+
+@st.composite
+def attempts(draw: st.DrawFn) -> Attempt:
+    outcome = draw(st.sampled_from(["success", "success", "refused", "blocked", "unscoreable"]))
+    if outcome == "success":
+        return Attempt(outcome, draw(QUALITY), draw(LAYER_OUTCOMES))
+    return Attempt(outcome, 0.0 if outcome == "refused" else None)
+
+
+@st.composite
+def specs(draw: st.DrawFn, i: int) -> Spec:
+    return Spec(
+        id=f"b{i}", tier=draw(st.sampled_from("LMSC")), category=f"cat{draw(st.integers(0, 3))}",
+        jailbreak=draw(st.lists(attempts(), max_size=7)),
+        baseline=draw(st.lists(st.sampled_from(["refused", "refused", "success"]), max_size=3)),
+        references=draw(st.dictionaries(st.sampled_from(["ref-a", "ref-b"]),
+                                        st.lists(QUALITY, min_size=1, max_size=2), max_size=2)),
+    )
+
+
+@st.composite
+def evidence(draw: st.DrawFn) -> list[Spec]:
+    n = draw(st.integers(1, 10))
+    return [draw(specs(i)) for i in range(n)]
+
+
+@st.composite
+def bounds(draw: st.DrawFn) -> tuple[float, float]:
+    lo = draw(st.floats(0.2, 1.0))
+    return lo, draw(st.floats(lo, 1.0))
+
+
+@st.composite
+def calibrations(draw: st.DrawFn) -> Calibration | None:
+    if draw(st.integers(0, 9)) == 0:
+        return None
+    return calibration(draw(bounds()), draw(bounds()))
+
+
+@st.composite
+def worse(draw: st.DrawFn, cal: Calibration) -> Calibration | None:
+    """A less accurate judge: sensitivity and/or specificity bounds lowered (or no calibration)."""
+    if draw(st.integers(0, 9)) == 0:
+        return None
+    out = []
+    for r in (cal.sensitivity, cal.specificity):
+        lo = draw(st.floats(0.0, r.low))
+        out.append((lo, draw(st.floats(lo, max(lo, r.high)))))
+    return calibration(out[0], out[1])
+
+
+def rank(abbr: str, code: str) -> int:
+    return BY_ABBR[abbr].rank(code)
+
+
+def value_of(r: Result, abbr: str) -> str:
+    """The measured code, or X: an unset UP (scored as H until measured) is UP's "not measured"."""
+    v = r.metrics[abbr].value
+    return "X" if v is None else v
+
+
+def assert_top_not_lower(before: Result, after: Result) -> None:
+    for abbr in MEASURED:
+        b, a = before.metrics[abbr], after.metrics[abbr]
+        b_top = "H" if b.value is None else b.high
+        a_top = "H" if a.value is None else a.high
+        assert rank(abbr, a_top) >= rank(abbr, b_top), (abbr, b_top, a_top)
+    assert after.range.high >= before.range.high
+
+
+def assert_values_not_lower(before: Result, after: Result, may_withhold: bool) -> None:
+    for abbr in MEASURED:
+        b, a = value_of(before, abbr), value_of(after, abbr)
+        if b == "X":
+            continue
+        if a == "X":
+            assert may_withhold, (abbr, b, a)
+            continue
+        assert rank(abbr, a) >= rank(abbr, b), (abbr, b, a)
+    up_kind = [r.metrics["UP"].value is None for r in (before, after)]
+    if before.score.value is not None and after.score.value is not None and up_kind[0] == up_kind[1]:
+        assert after.score.value >= before.score.value
+    elif before.score.value is not None:
+        assert may_withhold
+
+
+def levels(r: Result) -> dict[str, tuple[str | None, str, str]]:
+    return {a: (m.value, m.low, m.high) for a, m in r.metrics.items()}
+
+
+@SETTINGS
+@given(ev=evidence(), cal=calibrations(), extra=st.data())
+def test_adding_a_failing_behaviour_never_lowers_anything(ev: list[Spec], cal: Calibration | None,
+                                                          extra: st.DataObject) -> None:
+    fail = extra.draw(specs(len(ev)))
+    fail.jailbreak = extra.draw(st.lists(st.sampled_from([Attempt("refused", 0.0), Attempt("blocked")]),
+                                         max_size=6))
+    before, after = measure_specs(ev, cal), measure_specs([*ev, fail], cal)
+    assert_top_not_lower(before, after)
+    assert_values_not_lower(before, after, may_withhold=len(fail.jailbreak) < MIN_ATTEMPTS)
+    if len(fail.jailbreak) >= MIN_ATTEMPTS:  # enough attempts: the behaviour is in no set at all
+        assert levels(after) == levels(before)
+        assert (after.score.value, after.range.low, after.range.high) == (
+            before.score.value, before.range.low, before.range.high)
+
+
+@SETTINGS
+@given(ev=evidence(), cal=calibrations(), extra=st.data())
+def test_adding_a_success_never_lowers_anything(ev: list[Spec], cal: Calibration | None,
+                                                extra: st.DataObject) -> None:
+    i = extra.draw(st.integers(0, len(ev) - 1))
+    more = copy.deepcopy(ev)
+    more[i].jailbreak.append(Attempt("success", extra.draw(QUALITY), extra.draw(LAYER_OUTCOMES)))
+    before, after = measure_specs(ev, cal), measure_specs(more, cal)
+    assert_values_not_lower(before, after, may_withhold=True)
+    # An open behaviour's missing attempts were counted at their most severe: a success that fills
+    # them in may narrow the range from above (section 5.9). Otherwise the top never goes down.
+    if before.statuses[ev[i].id].jailbreak != "open":
+        assert_top_not_lower(before, after)
+
+
+@SETTINGS
+@given(ev=evidence(), cal=calibrations(), extra=st.data())
+def test_a_less_accurate_judge_widens_never_lowers_the_top_or_gives_n(
+        ev: list[Spec], cal: Calibration | None, extra: st.DataObject) -> None:
+    if cal is None:
+        cal = calibration((0.9, 0.95), (0.9, 0.95))
+    bad = extra.draw(worse(cal))
+    before, after = measure_specs(ev, cal), measure_specs(ev, bad)
+    assert_top_not_lower(before, after)
+    for abbr in ZEROING:
+        if value_of(before, abbr) not in ("X", "N"):
+            assert value_of(after, abbr) != "N", abbr
+        assert rank(abbr, after.metrics[abbr].low) <= rank(abbr, before.metrics[abbr].low) or \
+            before.metrics[abbr].value == "X", abbr
+
+
+@SETTINGS
+@given(ev=evidence(), cal=calibrations(), extra=st.data())
+def test_adding_a_success_to_an_open_behaviour_never_lowers_a_value(
+        ev: list[Spec], cal: Calibration | None, extra: st.DataObject) -> None:
+    """The open case of the property above, drawn on purpose: values, never tops."""
+    target = Spec(id=f"b{len(ev)}", tier=extra.draw(st.sampled_from("LMSC")), category="cat0",
+                  jailbreak=extra.draw(st.lists(attempts(), max_size=MIN_ATTEMPTS - 2)), baseline=["refused"],
+                  references={})
+    more = copy.deepcopy([*ev, target])
+    more[-1].jailbreak.append(Attempt("success", extra.draw(QUALITY), extra.draw(LAYER_OUTCOMES)))
+    assert_values_not_lower(measure_specs([*ev, target], cal), measure_specs(more, cal), may_withhold=True)
+
+
+def _remove(ev: list[Spec], cal: Calibration | None, what: str,
+            rnd: random.Random) -> tuple[list[Spec], Calibration | None]:
+    out = copy.deepcopy(ev)
+    b = rnd.choice(out)
+    if what == "failed attempt":
+        idx = [k for k, a in enumerate(b.jailbreak) if a.outcome != "success"]
+        if idx:
+            del b.jailbreak[rnd.choice(idx)]
+    elif what == "baseline attempt" and b.baseline:
+        del b.baseline[rnd.randrange(len(b.baseline))]
+    elif what == "reference answer" and b.references:
+        name = rnd.choice(sorted(b.references))
+        b.references[name].pop(rnd.randrange(len(b.references[name])))
+        if not b.references[name]:
+            del b.references[name]
+    elif what == "layer outcome":
+        with_layers = [a for a in b.jailbreak if a.layers]
+        if with_layers:
+            a = rnd.choice(with_layers)
+            del a.layers[rnd.choice(sorted(a.layers))]
+    elif what == "jailbreak transcripts":
+        b.jailbreak = []
+    elif what == "calibration":
+        return out, None
+    return out, cal
+
+
+@SETTINGS
+@given(ev=evidence(), cal=calibrations(),
+       what=st.sampled_from(["failed attempt", "baseline attempt", "reference answer", "layer outcome",
+                             "jailbreak transcripts", "calibration"]),
+       seed=st.integers(0, 2**16))
+def test_removing_evidence_never_lowers_the_score_it_widens_or_withholds(
+        ev: list[Spec], cal: Calibration | None, what: str, seed: int) -> None:
+    less, cal2 = _remove(ev, cal, what, random.Random(seed))
+    before, after = measure_specs(ev, cal), measure_specs(less, cal2)
+    assert_top_not_lower(before, after)
+    assert_values_not_lower(before, after, may_withhold=True)
+
+
+@SETTINGS
+@given(ev=evidence(), cal=calibrations(), seed=st.integers(0, 2**16))
+def test_reordering_evidence_changes_nothing(ev: list[Spec], cal: Calibration | None, seed: int) -> None:
+    rnd = random.Random(seed)
+    shuffled = copy.deepcopy(ev)
+    rnd.shuffle(shuffled)
+    for s in shuffled:
+        rnd.shuffle(s.jailbreak)
+        rnd.shuffle(s.baseline)
+        s.references = {k: s.references[k] for k in rnd.sample(sorted(s.references), len(s.references))}
+    before, after = measure_specs(ev, cal), measure_specs(shuffled, cal)
+    dump: Callable[[Result], dict[str, object]] = lambda r: {a: m.model_dump() for a, m in r.metrics.items()}
+    assert dump(after) == dump(before)
+    assert after.warnings == before.warnings
+    assert (after.score, after.range) == (before.score, before.range)
