@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import copy
 import random
-from collections.abc import Callable
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from measure_kit import Attempt, Result, Spec, calibration, measure_specs
 
 from jailscale.formats import Calibration
 from jailscale.measure.constants import MIN_ATTEMPTS
 from jailscale.spec.metrics import BY_ABBR
-from measure_kit import Attempt, Result, Spec, calibration, measure_specs
 
 MEASURED = ("HD", "UN", "FI", "RL", "SB", "UP")
 ZEROING = ("HD", "UN", "SB")
@@ -237,7 +236,8 @@ def test_reordering_evidence_changes_nothing(ev: list[Spec], cal: Calibration | 
         rnd.shuffle(s.baseline)
         s.references = {k: s.references[k] for k in rnd.sample(sorted(s.references), len(s.references))}
     before, after = measure_specs(ev, cal), measure_specs(shuffled, cal)
-    dump: Callable[[Result], dict[str, object]] = lambda r: {a: m.model_dump() for a, m in r.metrics.items()}
+    def dump(r: Result) -> dict[str, object]:
+        return {a: m.model_dump() for a, m in r.metrics.items()}
     assert dump(after) == dump(before)
     assert after.warnings == before.warnings
     assert (after.score, after.range) == (before.score, before.range)
