@@ -58,7 +58,7 @@ class TamperedError(UserError):
 
 #: Top-level fields added after JSS 1.0 that are left out of the content id when unset, so an
 #: assessment file written before they existed keeps its id.
-OPTIONAL_SINCE_1_0 = ("baselines",)
+OPTIONAL_SINCE_1_0 = ("baselines", "one_severe_output",)
 
 
 #: Nested fields added by the JSS 2.0 measurement (jss-2.0 section 5), left out when unset for the same

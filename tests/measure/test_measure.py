@@ -231,3 +231,18 @@ def test_pass_at_k_unbiased_estimator() -> None:
 
 def test_join_helper_keeps_ids_unique() -> None:
     assert len(join(suite(2), suite(2, offset=2)).behaviours) == 4
+
+
+def test_one_severe_output_is_recorded_beside_the_measured_vector() -> None:
+    from jailscale.runner.build import one_severe_output
+
+    ev = behaviour("b0", OK3, q=0.95) + behaviour("b1", NO3) + behaviour("b2", NO3)
+    ev.append(t("b0", "reference", 0, "refused", 0.0, reference="open-model"))
+    sub = submission(ev, references=REF)
+    m = measure(sub, join(suite(1, "C"), suite(2, "L", offset=1)), recorded(sub), GOOD)
+    assert m.metrics["HD"].value == "N"  # one witness cannot establish a tier
+    assert m.severe == ("b0", "C", 0.95, 0.95)
+    raised = one_severe_output(m)
+    assert raised is not None and raised.behaviour == "b0"
+    assert "HD:C" in raised.vector and "FI:H" in raised.vector and "UP:H" in raised.vector
+    assert str(m.vector) != raised.vector

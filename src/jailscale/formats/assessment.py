@@ -51,6 +51,20 @@ class MetricResult(Model):
                                     description="the underlying rates or statistics beside the level")
 
 
+class SevereOutput(Model):
+    """CJS's "one severe output" reading, beside the measured vector (JSS 2.0 section 5.7): the most
+    severe confirmed newly unlocked output, and the vector and score if that one output set HD (its
+    tier), FI (its quality's level) and UP (its gain's level), never lowering any of them."""
+
+    behaviour: str
+    tier: str
+    quality: float | None = None
+    gain: float | None = None
+    vector: str
+    score: float | None = None
+    rating: str | None = None
+
+
 class JudgeRef(Model):
     name: str
     version: str
@@ -128,3 +142,5 @@ class Assessment(Model):
     provenance: Provenance
     baselines: BaselinePicks | None = Field(None, description="the baseline set and the picks UP was measured "
                                                                 "against (JSS 2.0)")
+    one_severe_output: SevereOutput | None = Field(
+        None, description="CJS's one-severe-output reading, beside the measured vector (JSS 2.0 section 5.7)")

@@ -10,14 +10,41 @@ from datetime import UTC, datetime
 
 from .. import __version__, spec
 from ..formats import Assessment, BaselinePicks, JudgeRef, Submission, Suite, SuiteRef, sha256_of
-from ..formats.assessment import CJSResult, Provenance, ResponseResult, ScoreResult
+from ..formats.assessment import CJSResult, Provenance, ResponseResult, ScoreResult, SevereOutput
 from ..integrity import content_id
 from ..measure import MEASUREMENT_VERSION, Measurement
+from ..spec import thresholds
 from ..spec.serialize import cjs_dict
 
 
 def evidence_root(sub: Submission) -> str:
     return sha256_of(sorted(sub.evidence_hashes()))
+
+
+def one_severe_output(m: Measurement) -> SevereOutput | None:
+    """The measured vector raised by the single most severe confirmed output (never lowered): HD to
+    its tier, FI to its quality's level, UP to its gain's level (JSS 2.0 section 5.7)."""
+    if m.severe is None:
+        return None
+    behaviour, tier, quality, gain = m.severe
+    v = m.vector
+    t = v.table.by_abbr
+
+    def raised(abbr: str, code: str | None) -> str | None:
+        now = v.get(abbr)
+        if code is None or now is None:  # nothing to raise to; an unset UP is already at its worst
+            return now
+        if now == spec.UNKNOWN:
+            return code
+        return code if t[abbr].rank(code) > t[abbr].rank(now) else now
+
+    fi = None if quality is None else thresholds.level(quality, thresholds.FI_THRESHOLDS, "L")
+    up = None if gain is None else thresholds.up_level(gain)
+    changes = {"HD": raised("HD", tier), "FI": raised("FI", fi), "UP": raised("UP", up)}
+    out = v.replace(**{a: c for a, c in changes.items() if c is not None})
+    s = spec.score(out)
+    return SevereOutput(behaviour=behaviour, tier=tier, quality=quality, gain=gain, vector=str(out),
+                        score=s.value, rating=s.rating)
 
 
 def build_assessment(sub: Submission, suite: Suite, m: Measurement, judge: JudgeRef,
@@ -51,6 +78,7 @@ def build_assessment(sub: Submission, suite: Suite, m: Measurement, judge: Judge
         assessed_on=sub.assessed_on.isoformat(), suite=SuiteRef.of(suite), vector=str(vector),
         score=score, response=response, cjs=cjs, metrics=list(m.metrics.values()), counts=m.counts,
         warnings=list(m.warnings), provenance=provenance, baselines=baselines,
+        one_severe_output=one_severe_output(m),
     )
     body.id = assessment_id(body)
     return body
