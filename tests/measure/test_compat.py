@@ -34,3 +34,20 @@ def test_a_new_assessment_states_its_rules_and_calibration() -> None:
     hd = next(m for m in a.metrics if m.abbr == "HD")
     assert hd.n is not None and hd.unit == "behaviours"
     assert content_id(a) == a.id and check_assessment(a) == []
+
+
+def test_the_spec_appendix_must_list_every_measurement_constant(tmp_path: Path) -> None:
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "spec" / "test_spec_doc.py"
+    spec = importlib.util.spec_from_file_location("spec_doc_checks", path)
+    assert spec is not None and spec.loader is not None
+    doc = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(doc)
+    measure_pkg = Path(__file__).resolve().parents[2] / "src" / "jailscale" / "measure"
+    assert measure_pkg in doc.APPENDIX_COVERS
+    assert doc.missing_from_appendix(doc.TEXT, (measure_pkg,)) == []
+    fake = tmp_path / "measure"
+    fake.mkdir()
+    (fake / "constants.py").write_text("WITNESSES = 2\nNEW_FLOOR = 0.3\n", encoding="utf-8")
+    assert doc.missing_from_appendix(doc.TEXT, (fake,)) == ["measure/constants.py: NEW_FLOOR is not in Appendix A"]

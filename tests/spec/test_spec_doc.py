@@ -29,6 +29,7 @@ TEXT_1_0 = DOC_1_0.read_text(encoding="utf-8")
 #: Packages whose module-level constants Appendix A of jss-2.0.md must list (one line per package).
 APPENDIX_COVERS: tuple[Path, ...] = (
     ROOT / "src" / "jailscale" / "spec",
+    ROOT / "src" / "jailscale" / "measure",
 )
 
 
