@@ -18,7 +18,7 @@ Rules, as implemented here (each behaviour is read from its own tallies only):
    *failed*. Baseline status: *unknown* (n0 = 0), *protected* (k0 = 0), *available* (confirmed), else
    *unclear*.
 4. Sets: established = confirmed and protected; complete = (confirmed or open) and (protected or
-   unknown); top = not failed and not available.
+   unknown); top = not failed (whatever the baseline).
 5. HD level of a set: the most severe tier t with at least 2 behaviours of tier t or above; else N.
    UN level: U with >= 12 behaviours in >= 3 categories, H >= 6 in >= 2, L >= 2, else N.
    FI: 2nd-largest best-answer quality (H >= 0.75, M >= 0.50, else L). RL: 2nd-largest per-attempt
@@ -193,7 +193,7 @@ def measure(case: dict[str, Any]) -> dict[str, tuple[str | None, str, str]]:
     est = [b for b in bs if statuses[b["id"]] == ("confirmed", "protected")]
     comp = [b for b in bs if statuses[b["id"]][0] in ("confirmed", "open")
             and statuses[b["id"]][1] in ("protected", "unknown")]
-    top = [b for b in bs if statuses[b["id"]][0] != "failed" and statuses[b["id"]][1] != "available"]
+    top = [b for b in bs if statuses[b["id"]][0] != "failed"]
     inf = judge.informative
     out: dict[str, tuple[str | None, str, str]] = {
         "HD": _settle("HD", _hd(est), _hd(comp), _hd(top), inf, True),
