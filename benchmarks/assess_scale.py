@@ -15,7 +15,8 @@ and prints CPU seconds (user + system of the child), CPU per transcript, the rat
 judge floor, the child's peak resident memory, and the size of the report it wrote. The machines
 are shared and noisy: the ratios, measured in the same run, are what count (issue 8: assess at most
 1.3x the judge floor, peak memory under 400 MB at 1,000,000 transcripts and flat from 100,000, the
-report under 500 KB, a rerun into a store that holds the assessment at most 0.2x a fresh run).
+report under 500 KB, a rerun into a store that holds the assessment at most 0.2x a fresh run) and
+the stored bytes per transcript (the SQLite file's size over the transcripts, beside the input's).
 
     .venv/bin/python benchmarks/assess_scale.py                      # 10,000 and 100,000
     .venv/bin/python benchmarks/assess_scale.py --sizes 1000000 --store
@@ -164,7 +165,10 @@ def main() -> int:
             if args.store:
                 cmd = [JAILSCALE, "assess", str(sub), "--out", str(work / "out2")]
                 fresh, rss, _, wall = measured(cmd, env)
-                rows.append(("assess+store", fresh, rss, wall, "fresh SQLite store"))
+                db = work / "home" / "jailscale.sqlite3"
+                size = sum(f.stat().st_size for f in db.parent.glob(db.name + "*"))  # with -wal / -shm
+                rows.append(("assess+store", fresh, rss, wall, f"fresh SQLite store: {size / count:.0f} bytes "
+                             f"per transcript ({size / 1e6:.1f} MB; input {sub.stat().st_size / count:.0f})"))
                 again, rss, _, wall = measured(cmd, env)
                 rows.append(("rerun+store", again, rss, wall, f"{again / fresh:.2f}x the fresh run (target <= 0.2x)"))
             for step, c, r, w, note in rows:

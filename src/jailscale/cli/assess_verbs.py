@@ -56,7 +56,7 @@ def _print_outcome(outcome: object, as_json: bool) -> None:
     for p in outcome.written:
         print(f"wrote {terminal(str(p))}")
     if outcome.stored:
-        print(f"stored as {a.id[7:19]} (jailscale show {a.id[7:19]})")
+        print(f"stored as {a.id[7:19]}, created {a.created_at.isoformat()} (jailscale show {a.id[7:19]})")
 
 
 def _submission_files(paths: list[Path]) -> list[Path]:
@@ -125,6 +125,10 @@ def assess(
     samples: Annotated[int, typer.Option(min=1, max=1000, help="Samples per behaviour (with --target).")] = 1,
     max_cost: Annotated[float | None, typer.Option(min=0.0, help="USD budget for --target.")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted --target run.")] = False,
+    created_at: Annotated[str | None, typer.Option(
+        "--created-at", metavar="TIME", help="Fix the assessment's creation time (ISO 8601, or seconds since "
+        "the epoch) so the outputs are byte-identical across reruns and machines; default: "
+        "$SOURCE_DATE_EPOCH, else now. A rerun into a store that holds the assessment keeps the stored time.")] = None,
     fail_on: Annotated[str | None, typer.Option(
         "--fail-on", metavar="RATING", help="Exit 1 if any assessment is rated RATING or worse (None, Low, "
         "Medium, High, Critical); a withheld score counts at the top of its range.")] = None,
@@ -145,6 +149,8 @@ def assess(
 
     Example: jailscale assess imported/ --judge recorded -J source=garak/dan.DAN --fail-on High
 
+    Reproducible: SOURCE_DATE_EPOCH=1764504000 jailscale assess my-submission.yaml --out reports/
+
     Live: jailscale assess my-technique.yaml --target openai/gpt-4o-mini --suite practice --max-cost 2
     """
     from .. import baselines as registry
@@ -152,6 +158,7 @@ def assess(
     from ..formats.io import read_model
     from ..policy_io import resolve_policy
     from ..runner.assess import assess as run_assess
+    from ..runner.build import creation_time
     from ..spec import RATINGS
     from ._store import open_store
 
@@ -169,6 +176,7 @@ def assess(
     options = _key_values(judge_arg or [])
     bset = registry.load_arg(baselines)
     cal = read_model(Calibration, calibration) if calibration is not None else None
+    now = creation_time(created_at)
     batch = len(files) > 1
     rows: list[dict[str, object]] = []
     failed = False
@@ -179,7 +187,8 @@ def assess(
                 st = _resolve_suite(sub, suite, f)
                 outcome = run_assess(sub, st, judge_name=judge, judge_options=options, policy=pol,
                                      out_dir=out / _folder(f) if batch else out, store=store,
-                                     show_responses=show_responses, baselines=bset, calibration=cal)
+                                     show_responses=show_responses, baselines=bset, calibration=cal,
+                                     now=now)
             except UserError as e:
                 if not batch:
                     raise
@@ -255,18 +264,23 @@ def demo(
     db: Annotated[str | None, typer.Option(help="Database URL (default: embedded SQLite).")] = None,
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not store the result.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON.")] = False,
+    created_at: Annotated[str | None, typer.Option(
+        "--created-at", metavar="TIME", help="Fix the creation time (ISO 8601, or seconds since the epoch); "
+        "default: $SOURCE_DATE_EPOCH, else now.")] = None,
 ) -> None:
     """Run the whole job on bundled example evidence (neutral text) and leave a report to open.
 
     Example: jailscale demo && open jailscale-out/demo/report.html
     """
     from ..runner.assess import assess as run_assess
+    from ..runner.build import creation_time
     from ..runner.demo import demo_inputs
     from ._store import open_store
 
     sub, st = demo_inputs()
+    now = creation_time(created_at)
     with open_store(db, no_store) as store:
-        outcome = run_assess(sub, st, judge_name="rules", out_dir=out, store=store)
+        outcome = run_assess(sub, st, judge_name="rules", out_dir=out, store=store, now=now)
     _print_outcome(outcome, as_json)
     if not as_json:
         print(f"open {terminal(str(out / 'report.html'))} in a browser to read the report")

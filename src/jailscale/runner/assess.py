@@ -50,13 +50,19 @@ def check_evidence(sub: Submission, suite: Suite) -> None:
         raise UserError(f"submission '{sub.id}' has no 'jailbreak' transcripts: there is nothing to assess")
 
 
+def input_hashes(sub: Submission, suite: Suite) -> dict[str, str]:
+    """Transcript hash -> :func:`judge_input_hash` (the verdict cache key), computed once per run."""
+    by_id = suite.by_id()
+    return {t.content_hash: judge_input_hash(by_id[t.behaviour], t) for t in sub.evidence}
+
+
 def judge_evidence(sub: Submission, suite: Suite, judge: judges.Judge,
-                   store: Store | None) -> tuple[dict[str, Verdict], int]:
+                   store: Store | None, inputs: Mapping[str, str] | None = None) -> tuple[dict[str, Verdict], int]:
     """Verdicts keyed by transcript hash. A stored verdict is reused only when the same judge,
     version and configuration read the same input (``judge_input_hash``: the transcript, its
     recorded verdicts and the behaviour), so a shared store gives the same verdicts as a fresh one."""
     by_id = suite.by_id()
-    inputs = {t.content_hash: judge_input_hash(by_id[t.behaviour], t) for t in sub.evidence}
+    inputs = inputs if inputs is not None else input_hashes(sub, suite)
     cached: dict[str, Verdict] = {}
     if store is not None:
         cached = store.verdicts_for(inputs, judge.name, judge.version, judge.config_hash)
@@ -110,23 +116,30 @@ def assess(sub: Submission, suite: Suite, *, judge_name: str = "rules",
            calibration: Calibration | None = None) -> Outcome:
     """Judge, measure, build, write and store. ``baselines`` is the baseline set the submission's picks
     are taken from (default: the bundled set); the assessment records the set and the picks.
+    ``now`` fixes ``created_at`` (default: the clock); when the store already holds this assessment,
+    its stored time is the one written, printed and returned.
     ``calibration`` overrides the judge's shipped calibration (it must be of the same judge, on attack
     responses)."""
     check_evidence(sub, suite)
     judge = judges.get(judge_name, **(judge_options or {}))
-    verdicts, judged = judge_evidence(sub, suite, judge, store)
+    inputs = input_hashes(sub, suite)
+    verdicts, judged = judge_evidence(sub, suite, judge, store, inputs)
     cal = matching_calibration(judge, calibration) if calibration is not None else shipped_calibration(judge)
     ref = judge_ref(judge, cal)
     measured, picks, pick_warnings = registry.pick(sub, baselines or registry.bundled())
     m = measure(measured, suite, verdicts, cal)
     m.warnings.extend(pick_warnings)
     a = build_assessment(sub, suite, m, ref, policy, now, baselines=picks)
+    if store is not None:  # a rerun reports the time the store already holds (the id leaves the time out)
+        first = store.created_at(a.id)
+        if first is not None and first != a.created_at:
+            a = a.model_copy(update={"created_at": first})
     # Render, store, then write: a result on disk is always one that was stored (when storing), and a
     # store failure leaves no reports behind for an assessment that does not exist.
     files = render_outputs(a, sub, verdicts, show_responses, m.behaviours) if out_dir is not None else {}
     stored = False
     if store is not None:
-        store.save_assessment(sub, suite, verdicts, a)
+        store.save_assessment(sub, suite, verdicts, a, inputs)
         stored = True
     written: list[Path] = []
     if out_dir is not None:

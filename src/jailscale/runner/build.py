@@ -6,15 +6,43 @@ same evidence, and the assessment ``id`` is the hash of everything else.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 
 from .. import __version__, spec
+from ..errors import UserError
 from ..formats import Assessment, BaselinePicks, JudgeRef, Submission, Suite, SuiteRef, sha256_of
 from ..formats.assessment import CJSResult, Provenance, ResponseResult, ScoreResult, SevereOutput
 from ..integrity import content_id
 from ..measure import MEASUREMENT_VERSION, Measurement
 from ..spec import thresholds
 from ..spec.serialize import cjs_dict
+
+
+def creation_time(given: str | None = None, env: dict[str, str] | None = None) -> datetime | None:
+    """The fixed creation time, if any: ``given`` (``--created-at``: ISO 8601, UTC when it names no
+    offset, or whole seconds since the epoch), else ``$SOURCE_DATE_EPOCH`` (the reproducible-builds.org
+    convention: whole seconds since 1970-01-01 UTC), else None (the clock). Whole seconds, in UTC, so
+    the outputs are byte-identical across reruns and machines."""
+    source, text = ("--created-at", given) if given is not None else (
+        "SOURCE_DATE_EPOCH", (os.environ if env is None else env).get("SOURCE_DATE_EPOCH"))
+    if text is None or not text.strip():
+        return None
+    text = text.strip()
+    try:
+        if text.isdigit():
+            when = datetime.fromtimestamp(int(text), UTC)
+        elif source == "--created-at":
+            when = datetime.fromisoformat(text)
+            when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+        else:
+            raise ValueError(text)
+    except (ValueError, OverflowError, OSError):
+        shown = text[:40].encode("unicode_escape").decode("ascii")
+        what = "an ISO 8601 time (2026-11-30T12:00:00Z) or whole seconds since the epoch" \
+            if source == "--created-at" else "whole seconds since the epoch (e.g. 1764504000)"
+        raise UserError(f"{source} '{shown}' is not {what}") from None
+    return when.replace(microsecond=0)
 
 
 def evidence_root(sub: Submission) -> str:

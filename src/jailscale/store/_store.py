@@ -9,9 +9,10 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from types import TracebackType
+from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, func, or_, select
+from sqlalchemy import Engine, and_, func, or_, select
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -71,16 +72,25 @@ class AssessmentRow:
     rating_high: str | None = None
 
     @classmethod
-    def of(cls, r: AssessmentRecord) -> AssessmentRow:
-        b = r.body if isinstance(r.body, dict) else {}
-        s = b.get("score") or {}
-        j = (b.get("provenance") or {}).get("judge") or {}
-        return cls(r.id, _utc(r.created_at), r.submission_id, r.title, r.vector, r.score, r.rating, r.label,
-                   technique=str(b.get("technique") or ""), target=str(b.get("target") or ""),
-                   judge=f"{j.get('name', '?')} {j.get('version', '')}".strip(),
-                   calibration=j.get("calibration"), withheld=bool(s.get("withheld")),
-                   low=s.get("low"), high=s.get("high"), rating_low=s.get("rating_low"),
-                   rating_high=s.get("rating_high"))
+    def columns(cls) -> tuple[Any, ...]:
+        """What ``list`` selects: the row's own columns and the few body fields it prints (JSON paths,
+        ``json_extract`` on SQLite and ``#>>`` on PostgreSQL), never the whole body."""
+        A, b = AssessmentRecord, AssessmentRecord.body
+        return (A.id, A.created_at, A.submission_id, A.title, A.vector, A.score, A.rating, A.label,
+                b["technique"].as_string(), b["target"].as_string(),
+                b[("provenance", "judge", "name")].as_string(), b[("provenance", "judge", "version")].as_string(),
+                b[("provenance", "judge", "calibration")].as_string(), b[("score", "withheld")].as_boolean(),
+                b[("score", "low")].as_float(), b[("score", "high")].as_float(),
+                b[("score", "rating_low")].as_string(), b[("score", "rating_high")].as_string())
+
+    @classmethod
+    def of(cls, r: Any) -> AssessmentRow:
+        """From a row of :meth:`columns`."""
+        (id, created, sub, title, vector, score, rating, label, technique, target, judge, version, calibration,
+         withheld, low, high, rating_low, rating_high) = r
+        return cls(id, _utc(created), sub, title, vector, score, rating, label, technique=technique or "",
+                   target=target or "", judge=f"{judge or '?'} {version or ''}".strip(), calibration=calibration,
+                   withheld=bool(withheld), low=low, high=high, rating_low=rating_low, rating_high=rating_high)
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready: the timestamp as ISO 8601."""
@@ -90,6 +100,15 @@ class AssessmentRow:
 def _utc(t: dt.datetime) -> dt.datetime:
     """SQLite hands back naive datetimes; they were stored in UTC."""
     return t.replace(tzinfo=dt.UTC) if t.tzinfo is None else t.astimezone(dt.UTC)
+
+
+def _prefix(col: Any, prefix: str) -> Any:
+    """``col`` starts with ``prefix``, as a range (``prefix <= col < prefix with its last character
+    raised``) that the column's B-tree index serves on SQLite and PostgreSQL alike (``LIKE 'p%'`` is
+    served by neither: SQLite's LIKE ignores case, PostgreSQL's needs a pattern-ops index)."""
+    if ord(prefix[-1]) >= 0x10FFFF:
+        return col.startswith(prefix, autoescape=True)
+    return and_(col >= prefix, col < prefix[:-1] + chr(ord(prefix[-1]) + 1))
 
 
 def _checked(rec: AssessmentRecord) -> Assessment:
@@ -169,11 +188,13 @@ class Store:
 
     # --- writing ---------------------------------------------------------------------------------
     def save_assessment(self, submission: Submission, suite: Suite, verdicts: Mapping[str, Verdict],
-                        assessment: Assessment) -> str:
+                        assessment: Assessment, inputs: Mapping[str, str] | None = None) -> str:
         """Store the assessment with its submission, evidence, suite and the verdicts it used (keyed
         by transcript content hash, cached under the judge named in the assessment's provenance),
-        all in one transaction: all of it or none of it. What is already stored is left as it is.
-        Returns the assessment id."""
+        all in one transaction: all of it or none of it. What is already stored is left as it is and
+        skipped before its rows are built: a stored assessment was stored with everything it rests on,
+        a stored submission with its evidence. ``inputs`` (transcript hash -> judge input hash) saves
+        recomputing what the caller has computed. Returns the assessment id."""
         evidence = set(submission.evidence_hashes())
         stray = sorted(set(verdicts) - evidence)
         if stray:
@@ -212,7 +233,7 @@ class Store:
         given text (case-insensitive), with this rating (``withheld`` for a withheld score), or created
         in ``[since, until)``."""
         A, S = AssessmentRecord, SubmissionRecord
-        q = select(A).join(S, S.key == A.submission_key)
+        q = select(*AssessmentRow.columns()).join(S, S.key == A.submission_key)
         if target:
             q = q.where(func.lower(S.target_model).contains(target.lower(), autoescape=True))
         if technique:
@@ -227,7 +248,13 @@ class Store:
             q = q.where(A.created_at < until)
         q = q.order_by(A.created_at.desc(), A.id).limit(limit)
         with self._session() as s:
-            return [AssessmentRow.of(r) for r in s.scalars(q)]
+            return [AssessmentRow.of(r) for r in s.execute(q)]
+
+    def created_at(self, id: str) -> dt.datetime | None:
+        """When the assessment with exactly this id was first stored (its ``created_at``), or None."""
+        with self._session() as s:
+            t = s.scalars(select(AssessmentRecord.created_at).where(AssessmentRecord.id == id)).first()
+        return None if t is None else _utc(t)
 
     def get_assessment(self, id_or_prefix: str) -> Assessment:
         """The assessment with this id, or with the one id that starts with this prefix (at least
@@ -238,9 +265,9 @@ class Store:
             raise UserError(f"assessment id '{p}' is too short: give at least {MIN_PREFIX} characters "
                             "(run `jailscale list` to see the ids)")
         col = AssessmentRecord.id
-        cond = col.startswith(p, autoescape=True)
+        cond = _prefix(col, p.lower())  # ids are lower-case hex
         if not p.startswith("sha256:"):
-            cond = or_(cond, col.startswith("sha256:" + p, autoescape=True))
+            cond = or_(cond, _prefix(col, "sha256:" + p.lower()))
         with self._session() as s:
             found = list(s.scalars(select(AssessmentRecord).where(cond).order_by(col).limit(6)))
             if not found:

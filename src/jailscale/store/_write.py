@@ -1,17 +1,19 @@
 """Writing one assessment and everything it rests on, as stages inside one transaction.
 
 Each stage inserts with ``ON CONFLICT DO NOTHING`` (SQLite and PostgreSQL both have it), so
-writing what is already stored adds nothing, also when two processes write at once. The caller
-(``Store.save_assessment``) owns the transaction: if any stage fails, none of them is kept.
+writing what is already stored adds nothing, also when two processes write at once. What is already
+stored is skipped before its row is built (one query per :data:`CHUNK` keys), and rows are sent in
+batches of :data:`BATCH`, so a write costs what is new and its memory does not grow with the evidence.
+The caller (``Store.save_assessment``) owns the transaction: if any stage fails, none of them is kept.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Column, Connection, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..formats import Assessment, JudgeRef, Submission, Suite, Verdict, sha256_of
@@ -25,6 +27,11 @@ from .models import (
     VerdictRecord,
 )
 
+CHUNK = 500
+"""Keys per ``IN (...)`` query: under SQLite's default limit of 999 bound parameters."""
+BATCH = 1000
+"""Rows per INSERT batch: large enough to amortise the round trip, small enough to bound memory."""
+
 
 def submission_key(submission: Submission) -> str:
     """The submission record's key: its content hash with its ordered evidence hashes."""
@@ -37,6 +44,41 @@ def _insert_new(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
         return
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     conn.execute(dialect.insert(table).on_conflict_do_nothing(), list(rows))
+
+
+def _insert_batches(conn: Connection, table: Table, rows: Iterable[dict[str, Any]]) -> None:
+    """Insert ``rows`` (built lazily) in batches of :data:`BATCH`."""
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH:
+            _insert_new(conn, table, batch)
+            batch = []
+    _insert_new(conn, table, batch)
+
+
+def _chunks(keys: Sequence[str]) -> Iterator[Sequence[str]]:
+    for i in range(0, len(keys), CHUNK):
+        yield keys[i:i + CHUNK]
+
+
+def known(conn: Connection, column: Column[str], keys: Iterable[str], *where: Any) -> set[str]:
+    """Those of ``keys`` already stored in ``column`` (with the extra ``where`` conditions)."""
+    wanted = sorted(set(keys))
+    found: set[str] = set()
+    for part in _chunks(wanted):
+        found.update(conn.execute(select(column).where(column.in_(part), *where)).scalars())
+    return found
+
+
+def has_assessment(conn: Connection, id: str) -> bool:
+    return conn.execute(select(AssessmentRecord.id).where(AssessmentRecord.id == id)).first() is not None
+
+
+def has_submission(conn: Connection, key: str) -> bool:
+    """A submission record is written with all its transcripts and links in one transaction, so when
+    its key is stored, so is its evidence."""
+    return conn.execute(select(SubmissionRecord.key).where(SubmissionRecord.key == key)).first() is not None
 
 
 def put_suite(conn: Connection, suite: Suite, now: dt.datetime) -> None:
@@ -58,20 +100,24 @@ def put_submission(conn: Connection, submission: Submission, key: str, now: dt.d
 
 
 def put_transcripts(conn: Connection, submission: Submission, key: str) -> None:
-    transcripts, links, seen = [], [], set()
-    for position, t in enumerate(submission.evidence):
-        h = t.content_hash
-        if h not in seen:
-            seen.add(h)
-            transcripts.append({
-                "hash": h, "submission_key": key, "behaviour": t.behaviour, "condition": t.condition,
-                "reference": t.reference, "sample": t.sample,
-                "body": t.model_dump(mode="json", exclude={"verdicts"}),
-            })
-        links.append({"submission_key": key, "position": position, "transcript_hash": h,
-                      "recorded_verdicts": [v.model_dump(mode="json") for v in t.verdicts]})
-    _insert_new(conn, TranscriptRecord.__table__, transcripts)  # type: ignore[arg-type]
-    _insert_new(conn, EvidenceLink.__table__, links)  # type: ignore[arg-type]
+    """The transcripts not yet stored (by content hash), then the submission's links to all of them.
+    Call only for a submission key not yet stored (:func:`has_submission`): its links are all new."""
+    seen = known(conn, TranscriptRecord.hash, (t.content_hash for t in submission.evidence))  # type: ignore[arg-type]
+
+    def transcripts() -> Iterator[dict[str, Any]]:
+        for t in submission.evidence:
+            h = t.content_hash
+            if h not in seen:
+                seen.add(h)
+                yield {"hash": h, "submission_key": key, "behaviour": t.behaviour, "condition": t.condition,
+                       "reference": t.reference, "sample": t.sample,
+                       "body": t.model_dump(mode="json", exclude={"verdicts"})}
+
+    _insert_batches(conn, TranscriptRecord.__table__, transcripts())  # type: ignore[arg-type]
+    _insert_batches(conn, EvidenceLink.__table__, (  # type: ignore[arg-type]
+        {"submission_key": key, "position": position, "transcript_hash": t.content_hash,
+         "recorded_verdicts": [v.model_dump(mode="json") for v in t.verdicts] if t.verdicts else []}
+        for position, t in enumerate(submission.evidence)))
 
 
 def input_hashes(submission: Submission, suite: Suite) -> dict[str, str]:
@@ -84,12 +130,20 @@ def input_hashes(submission: Submission, suite: Suite) -> dict[str, str]:
 def put_verdicts(conn: Connection, verdicts: Mapping[str, Verdict], inputs: Mapping[str, str],
                  judge: JudgeRef) -> None:
     """Keyed by the judge the assessment names and by what it read (what ``Store.verdicts_for`` is
-    asked with); each verdict's own fields stay in its body."""
-    _insert_new(conn, VerdictRecord.__table__, [{  # type: ignore[arg-type]
+    asked with); each verdict's own fields stay in its body. Verdicts already stored under the same
+    key (reused from the cache, say) are skipped before their rows are built."""
+    V = VerdictRecord
+    same_judge = (V.judge == judge.name, V.judge_version == judge.version, V.config_hash == judge.config_hash)
+    wanted = sorted(verdicts)
+    stored: set[tuple[str, str]] = set()
+    for part in _chunks(wanted):
+        stored.update((h, ih) for h, ih in conn.execute(
+            select(V.transcript_hash, V.input_hash).where(V.transcript_hash.in_(part), *same_judge)))
+    _insert_batches(conn, V.__table__, ({  # type: ignore[arg-type]
         "transcript_hash": h, "judge": judge.name, "judge_version": judge.version,
-        "config_hash": judge.config_hash, "input_hash": inputs[h], "label": v.label, "quality": v.quality,
-        "body": v.model_dump(mode="json"),
-    } for h, v in sorted(verdicts.items())])
+        "config_hash": judge.config_hash, "input_hash": inputs[h], "label": verdicts[h].label,
+        "quality": verdicts[h].quality, "body": verdicts[h].model_dump(mode="json"),
+    } for h in wanted if (h, inputs[h]) not in stored))
 
 
 def put_assessment(conn: Connection, assessment: Assessment, key: str) -> None:
