@@ -129,6 +129,8 @@ def assess(
         "--created-at", metavar="TIME", help="Fix the assessment's creation time (ISO 8601, or seconds since "
         "the epoch) so the outputs are byte-identical across reruns and machines; default: "
         "$SOURCE_DATE_EPOCH, else now. A rerun into a store that holds the assessment keeps the stored time.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output (a large submission shows "
+                                        "a bar on a terminal, plain lines on standard error otherwise).")] = False,
     fail_on: Annotated[str | None, typer.Option(
         "--fail-on", metavar="RATING", help="Exit 1 if any assessment is rated RATING or worse (None, Low, "
         "Medium, High, Critical); a withheld score counts at the top of its range.")] = None,
@@ -159,6 +161,7 @@ def assess(
     from ..policy_io import resolve_policy
     from ..runner.assess import assess as run_assess
     from ..runner.build import creation_time
+    from ..runner.stages import stages_for
     from ..spec import RATINGS
     from ._store import open_store
 
@@ -182,19 +185,24 @@ def assess(
     failed = False
     with open_store(db, no_store) as store:
         for f in files:
+            progress = stages_for(f.stat().st_size if f.is_file() else 0, quiet)
             try:
+                progress.begin("reading")
                 sub = read_model(Submission, f)
+                progress.end()
                 st = _resolve_suite(sub, suite, f)
                 outcome = run_assess(sub, st, judge_name=judge, judge_options=options, policy=pol,
                                      out_dir=out / _folder(f) if batch else out, store=store,
                                      show_responses=show_responses, baselines=bset, calibration=cal,
-                                     now=now)
+                                     now=now, progress=progress)
             except UserError as e:
                 if not batch:
                     raise
                 failed = True
                 rows.append({"file": str(f), "error": str(e)})
                 continue
+            finally:
+                progress.close()
             if not batch:
                 _print_outcome(outcome, as_json)
                 _gate(outcome.assessment, fail_on)

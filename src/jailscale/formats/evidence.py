@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
-from ._base import Model, sha256_of
+from ._base import Model, canonical_json, sha256_of
 from .suite import Behaviour
 
 Condition = Literal["baseline", "jailbreak", "reference"]
@@ -139,12 +140,22 @@ class Transcript(Model):
         return h
 
 
-def judge_input_hash(behaviour: Behaviour, transcript: Transcript) -> str:
+def judge_input_hash(behaviour: Behaviour, transcript: Transcript, behaviour_json: str | None = None) -> str:
     """sha256 of everything a judge may read for one transcript: the transcript, the verdicts
     recorded with it (the ``recorded`` judge re-issues them) and the whole behaviour (request,
     context, reference answer). Stored verdicts are reused only under the same input hash, judge
     name, version and configuration, so evidence with other recorded verdicts or another suite's
-    behaviour text is judged afresh."""
-    return sha256_of({"transcript": transcript.content_hash,
-                      "recorded": [v.model_dump(mode="json") for v in transcript.verdicts],
-                      "behaviour": behaviour.model_dump(mode="json")})
+    behaviour text is judged afresh.
+
+    The hash is :func:`sha256_of` of ``{"behaviour": ..., "recorded": [...], "transcript": hash}``,
+    assembled from its parts so that ``behaviour_json`` (:func:`behaviour_json`, computed once per
+    behaviour by a caller hashing many transcripts) is not re-serialised for every transcript."""
+    b = behaviour_json if behaviour_json is not None else canonical_json(behaviour.model_dump(mode="json"))
+    recorded = canonical_json([v.model_dump(mode="json") for v in transcript.verdicts]) if transcript.verdicts else "[]"
+    text = f'{{"behaviour":{b},"recorded":{recorded},"transcript":{canonical_json(transcript.content_hash)}}}'
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def behaviour_json(behaviour: Behaviour) -> str:
+    """The canonical JSON of a behaviour, as :func:`judge_input_hash` hashes it."""
+    return canonical_json(behaviour.model_dump(mode="json"))

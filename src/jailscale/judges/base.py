@@ -24,7 +24,7 @@ from __future__ import annotations
 import abc
 import asyncio
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from ..errors import UserError
 from ..formats import Behaviour, Label, Transcript, Verdict, sha256_of
@@ -51,6 +51,9 @@ class Judge(abc.ABC):
 
     name: str
     version: str
+    cpu_bound: ClassVar[bool] = False
+    """True when :meth:`evaluate` awaits nothing (pure computation, like the rules judge): callers then
+    use :meth:`judge_batch`, a plain loop, instead of one coroutine per transcript on an event loop."""
 
     def config(self) -> dict[str, Any]:
         """Everything that changes this judge's verdicts (JSON-serialisable). Subclasses extend it."""
@@ -110,6 +113,22 @@ class Judge(abc.ABC):
                 return await self.judge(behaviour, transcript)
 
         return list(await asyncio.gather(*(one(b, t) for b, t in items)))
+
+    def judge_batch(self, items: Iterable[Item]) -> list[Verdict]:
+        """Judge many pairs in a plain loop, for a :attr:`cpu_bound` judge: each :meth:`judge` runs to
+        its end without an event loop (it awaits nothing), so the cost is the judging itself. A judge
+        that does await something is refused with RuntimeError (use :meth:`judge_many`)."""
+        out: list[Verdict] = []
+        for behaviour, transcript in items:
+            step = self.judge(behaviour, transcript)
+            try:
+                step.send(None)
+            except StopIteration as done:
+                out.append(done.value)
+                continue
+            step.close()
+            raise RuntimeError(f"judge '{self.name}' awaited something: it is not cpu_bound; use judge_many")
+        return out
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name} v{self.version} {self.config_hash[:15]}>"

@@ -26,6 +26,7 @@ class RecordedOptions(JudgeOptions):
 class RecordedJudge(Judge):
     name = "recorded"
     version = "1"
+    cpu_bound = True  # re-issues a recorded verdict: nothing to await
 
     def __init__(self, **options: Any) -> None:
         self.source = parse_options(self.name, RecordedOptions, options).source

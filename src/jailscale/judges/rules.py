@@ -94,6 +94,7 @@ class RulesJudge(Judge):
 
     name = "rules"
     version = "2"
+    cpu_bound = True  # features and one pattern over the response: nothing to await
 
     def __init__(self, **options: Any) -> None:
         self.threshold = parse_options(self.name, RulesOptions, options).threshold

@@ -18,13 +18,14 @@ from .. import baselines as registry
 from .. import judges, spec
 from ..errors import EnvironmentFault, UserError
 from ..formats import Assessment, BaselineSet, Calibration, JudgeRef, Submission, Suite, Verdict
-from ..formats.evidence import judge_input_hash
+from ..formats.evidence import behaviour_json, judge_input_hash
 from ..measure import measure
 from ..measure.outcomes import BehaviourEvidence
 from ..report import render_html, render_markdown
 from ..store import Store
 from .build import assessment_json, build_assessment
 from .output import write_results
+from .stages import NoStages, Stages
 
 
 @dataclass
@@ -53,11 +54,17 @@ def check_evidence(sub: Submission, suite: Suite) -> None:
 def input_hashes(sub: Submission, suite: Suite) -> dict[str, str]:
     """Transcript hash -> :func:`judge_input_hash` (the verdict cache key), computed once per run."""
     by_id = suite.by_id()
-    return {t.content_hash: judge_input_hash(by_id[t.behaviour], t) for t in sub.evidence}
+    text = {b.id: behaviour_json(b) for b in suite.behaviours}
+    return {t.content_hash: judge_input_hash(by_id[t.behaviour], t, text[t.behaviour]) for t in sub.evidence}
+
+
+JUDGE_CHUNK = 1000
+"""Transcripts judged between two progress updates."""
 
 
 def judge_evidence(sub: Submission, suite: Suite, judge: judges.Judge,
-                   store: Store | None, inputs: Mapping[str, str] | None = None) -> tuple[dict[str, Verdict], int]:
+                   store: Store | None, inputs: Mapping[str, str] | None = None,
+                   progress: Stages | None = None) -> tuple[dict[str, Verdict], int]:
     """Verdicts keyed by transcript hash. A stored verdict is reused only when the same judge,
     version and configuration read the same input (``judge_input_hash``: the transcript, its
     recorded verdicts and the behaviour), so a shared store gives the same verdicts as a fresh one."""
@@ -67,10 +74,17 @@ def judge_evidence(sub: Submission, suite: Suite, judge: judges.Judge,
     if store is not None:
         cached = store.verdicts_for(inputs, judge.name, judge.version, judge.config_hash)
     todo = [t for t in sub.evidence if t.content_hash not in cached]
-    # the runner is the edge that owns the event loop (the judges library never calls asyncio.run)
-    fresh = asyncio.run(judge.judge_many([(by_id[t.behaviour], t) for t in todo]))
+    progress = progress or NoStages()
+    progress.begin("judging", len(todo))
     verdicts = dict(cached)
-    verdicts.update({t.content_hash: v for t, v in zip(todo, fresh, strict=True)})
+    for i in range(0, len(todo), JUDGE_CHUNK):
+        part = todo[i:i + JUDGE_CHUNK]
+        items = [(by_id[t.behaviour], t) for t in part]
+        # the runner is the edge that owns the event loop (the judges library never calls asyncio.run)
+        fresh = judge.judge_batch(items) if judge.cpu_bound else asyncio.run(judge.judge_many(items))
+        verdicts.update({t.content_hash: v for t, v in zip(part, fresh, strict=True)})
+        progress.advance(len(part))
+    progress.end()
     return verdicts, len(todo)
 
 
@@ -113,17 +127,19 @@ def assess(sub: Submission, suite: Suite, *, judge_name: str = "rules",
            judge_options: dict[str, str] | None = None, policy: spec.Policy | None = None,
            out_dir: Path | None = None, store: Store | None = None, show_responses: bool = False,
            now: datetime | None = None, baselines: BaselineSet | None = None,
-           calibration: Calibration | None = None) -> Outcome:
+           calibration: Calibration | None = None, progress: Stages | None = None) -> Outcome:
     """Judge, measure, build, write and store. ``baselines`` is the baseline set the submission's picks
     are taken from (default: the bundled set); the assessment records the set and the picks.
     ``now`` fixes ``created_at`` (default: the clock); when the store already holds this assessment,
     its stored time is the one written, printed and returned.
     ``calibration`` overrides the judge's shipped calibration (it must be of the same judge, on attack
-    responses)."""
+    responses). ``progress`` is told of each stage (judging, measuring, writing, storing)."""
+    progress = progress or NoStages()
     check_evidence(sub, suite)
     judge = judges.get(judge_name, **(judge_options or {}))
     inputs = input_hashes(sub, suite)
-    verdicts, judged = judge_evidence(sub, suite, judge, store, inputs)
+    verdicts, judged = judge_evidence(sub, suite, judge, store, inputs, progress)
+    progress.begin("measuring")
     cal = matching_calibration(judge, calibration) if calibration is not None else shipped_calibration(judge)
     ref = judge_ref(judge, cal)
     measured, picks, pick_warnings = registry.pick(sub, baselines or registry.bundled())
@@ -134,12 +150,17 @@ def assess(sub: Submission, suite: Suite, *, judge_name: str = "rules",
         first = store.created_at(a.id)
         if first is not None and first != a.created_at:
             a = a.model_copy(update={"created_at": first})
+    progress.end()
     # Render, store, then write: a result on disk is always one that was stored (when storing), and a
     # store failure leaves no reports behind for an assessment that does not exist.
+    progress.begin("writing")
     files = render_outputs(a, sub, verdicts, show_responses, m.behaviours) if out_dir is not None else {}
+    progress.end()
     stored = False
     if store is not None:
+        progress.begin("storing")
         store.save_assessment(sub, suite, verdicts, a, inputs)
+        progress.end()
         stored = True
     written: list[Path] = []
     if out_dir is not None:
