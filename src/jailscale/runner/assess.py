@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import baselines as registry
 from .. import judges, spec
@@ -22,10 +23,12 @@ from ..formats.evidence import behaviour_json, judge_input_hash
 from ..measure import measure
 from ..measure.outcomes import BehaviourEvidence
 from ..report import render_html, render_markdown
-from ..store import Store
 from .build import assessment_json, build_assessment
 from .output import write_results
 from .stages import NoStages, Stages
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only by a caller that opens one
+    from ..store import Store
 
 
 @dataclass

@@ -12,7 +12,7 @@ from types import TracebackType
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import Engine, Text, and_, cast, func, or_, select
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -312,13 +312,16 @@ class Store:
         V = VerdictRecord
         wanted = sorted(set(inputs))
         out: dict[str, Verdict] = {}
+        parsed: dict[str, Verdict] = {}  # equal bodies (the same reading of equal answers) parsed once
         with self._session() as s:
             for i in range(0, len(wanted), _CHUNK):
-                q = select(V.transcript_hash, V.input_hash, V.body).where(
+                q = select(V.transcript_hash, V.input_hash, cast(V.body, Text)).where(
                     V.transcript_hash.in_(wanted[i:i + _CHUNK]), V.judge == judge,
                     V.judge_version == version, V.config_hash == config_hash)
-                out.update({h: Verdict.model_validate(body) for h, ih, body in s.execute(q)
-                            if ih and inputs[h] == ih})
+                for h, ih, text in s.execute(q):
+                    if ih and inputs[h] == ih:
+                        v = parsed.get(text)
+                        out[h] = v if v is not None else parsed.setdefault(text, Verdict.model_validate_json(text))
         return out
 
     def delete_assessment(self, id_or_prefix: str) -> Assessment:
