@@ -212,11 +212,15 @@ class Store:
             try:
                 with self._session(write=True) as session, session.begin():
                     conn = session.connection()
+                    if _write.has_assessment(conn, assessment.id):
+                        return assessment.id
                     _write.put_suite(conn, suite, now)
-                    _write.put_submission(conn, submission, key, now)
-                    _write.put_transcripts(conn, submission, key)
-                    _write.put_verdicts(conn, verdicts, _write.input_hashes(submission, suite),
-                                        assessment.provenance.judge)
+                    if not _write.has_submission(conn, key):
+                        _write.put_submission(conn, submission, key, now)
+                        _write.put_transcripts(conn, submission, key)
+                    if verdicts:
+                        _write.put_verdicts(conn, verdicts, inputs if inputs is not None else
+                                            _write.input_hashes(submission, suite), assessment.provenance.judge)
                     _write.put_assessment(conn, assessment, key)
                 return assessment.id
             except EnvironmentFault as e:
