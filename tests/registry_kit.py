@@ -8,14 +8,12 @@ import os
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from jailscale.server.auth import Limits
@@ -44,22 +42,6 @@ def pg_base() -> str | None:
         return None
     finally:
         engine.dispose()
-
-
-@contextmanager
-def pg_schema(base: str) -> Iterator[str]:
-    """A fresh schema, first on the search path through the URL; dropped afterwards."""
-    schema = f"jailscale_reg_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        yield make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @dataclass

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
+
+from pg_kit import pg_schema
 
 PG_ENV = "JAILSCALE_TEST_POSTGRES_URL"
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -38,17 +38,8 @@ def pg_base() -> str:
 @pytest.fixture
 def pg_url(pg_base: str) -> Iterator[str]:
     """A URL whose search path is a fresh, empty schema (dropped afterwards)."""
-    schema = f"jailscale_hostile_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(pg_base)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        yield make_url(pg_base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    with pg_schema(pg_base, "jailscale_hostile") as url:
+        yield url
 
 
 @pytest.fixture

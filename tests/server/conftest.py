@@ -16,7 +16,8 @@ from fastapi.testclient import TestClient
 
 from jailscale.server.app import create_app
 from jailscale.server.db import Registry
-from registry_kit import GENEROUS, Kit, pg_base, pg_schema, populate
+from pg_kit import pg_schema
+from registry_kit import GENEROUS, Kit, pg_base, populate
 
 
 @pytest.fixture(scope="session")

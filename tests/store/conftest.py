@@ -33,6 +33,7 @@ from jailscale.formats import (
     sha256_of,
 )
 from jailscale.store import Store
+from pg_kit import pg_schema
 
 PG_ENV = "JAILSCALE_TEST_POSTGRES_URL"
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -60,28 +61,14 @@ def pg_url() -> str:
     return url
 
 
-def _pg_schema(base: str) -> Iterator[str]:
-    """A fresh schema for one test, put first on the search path through the URL."""
-    schema = f"jailscale_test_{SESSION}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        yield make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def store_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
     """A URL for an empty database on each backend."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'store.sqlite3'}"
     else:
-        yield from _pg_schema(request.getfixturevalue("pg_url"))
+        with pg_schema(request.getfixturevalue("pg_url"), f"jailscale_test_{SESSION}") as url:
+            yield url
 
 
 @pytest.fixture
