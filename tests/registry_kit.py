@@ -1,10 +1,9 @@
 """Helpers for the registry's tests, the authorisation matrix script and the load benchmark: a
-PostgreSQL schema per test, a registry with two organisations and a member of every role, and a
+registry with two organisations and a member of every role, and a
 registry served by uvicorn on a free loopback port."""
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
@@ -13,35 +12,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import SQLAlchemyError
-
 from jailscale.server.auth import Limits
 from jailscale.server.db import Registry
 from jailscale.server.seed import add_member
 
-PG_ENV = "JAILSCALE_TEST_POSTGRES_URL"
-PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PASSWORD = "correct horse battery staple"
 #: Who the tests act as: (organisation, user, role).
 MEMBERS = (("Lab", "lab-admin", "admin"), ("Lab", "lab-assessor", "assessor"), ("Lab", "lab-reporter", "reporter"),
            ("Lab", "lab-observer", "observer"), ("Gov", "gov-admin", "admin"), ("Gov", "gov-assessor", "assessor"),
            ("Gov", "gov-observer", "observer"), ("Other", "other-admin", "admin"))
 GENEROUS = Limits(logins=1000, bad_tokens=100000, per_token=100000)
-
-
-def pg_base() -> str | None:
-    """The PostgreSQL URL when it answers; None otherwise (the reason in ``pg_reason``)."""
-    url = os.environ.get(PG_ENV) or PG_DEFAULT
-    engine = create_engine(url, connect_args={"connect_timeout": 5})
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        return url
-    except (SQLAlchemyError, ImportError):
-        return None
-    finally:
-        engine.dispose()
 
 
 @dataclass

@@ -3,36 +3,18 @@ reason when PostgreSQL is absent, failed under CI=true), and a tmpfs-backed smal
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import SQLAlchemyError
 
-from pg_kit import pg_schema
-
-PG_ENV = "JAILSCALE_TEST_POSTGRES_URL"
-PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from pg_kit import pg_schema, require_pg
 
 
 @pytest.fixture(scope="session")
 def pg_base() -> str:
-    url = os.environ.get(PG_ENV) or PG_DEFAULT
-    engine = create_engine(url, connect_args={"connect_timeout": 5})
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except (SQLAlchemyError, ImportError) as e:
-        reason = f"PostgreSQL not reachable (set {PG_ENV}): {str(getattr(e, 'orig', e)).splitlines()[0]}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true requires PostgreSQL: {reason}")
-        pytest.skip(reason)
-    finally:
-        engine.dispose()
-    return url
+    return require_pg()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ schema). PostgreSQL unreachable: its tests skip with the reason, except under CI
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,19 +15,13 @@ from fastapi.testclient import TestClient
 
 from jailscale.server.app import create_app
 from jailscale.server.db import Registry
-from pg_kit import pg_schema
-from registry_kit import GENEROUS, Kit, pg_base, populate
+from pg_kit import pg_schema, require_pg
+from registry_kit import GENEROUS, Kit, populate
 
 
 @pytest.fixture(scope="session")
 def pg_url() -> str:
-    url = pg_base()
-    if url is None:
-        reason = "PostgreSQL not reachable (set JAILSCALE_TEST_POSTGRES_URL)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true requires PostgreSQL: {reason}")
-        pytest.skip(reason)
-    return url
+    return require_pg()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

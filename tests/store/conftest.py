@@ -9,16 +9,12 @@ skipped with the reason, except under ``CI=true``, where they fail: CI must prov
 from __future__ import annotations
 
 import datetime as dt
-import os
 import uuid
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
 
 from jailscale.formats import (
     Assessment,
@@ -33,10 +29,8 @@ from jailscale.formats import (
     sha256_of,
 )
 from jailscale.store import Store
-from pg_kit import pg_schema
+from pg_kit import pg_schema, require_pg
 
-PG_ENV = "JAILSCALE_TEST_POSTGRES_URL"
-PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 JUDGE = "rules/refusal"
 CONFIG = sha256_of({"judge": JUDGE, "temperature": 0})
 SESSION = uuid.uuid4().hex[:8]
@@ -44,21 +38,8 @@ SESSION = uuid.uuid4().hex[:8]
 
 @pytest.fixture(scope="session")
 def pg_url() -> str:
-    """The PostgreSQL URL, seen to connect; skip (or, under CI=true, fail) when it does not."""
-    url = os.environ.get(PG_ENV) or PG_DEFAULT
-    engine = create_engine(url, connect_args={"connect_timeout": 5})
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except (SQLAlchemyError, ImportError) as e:
-        reason = (f"PostgreSQL not reachable at {make_url(url).render_as_string(hide_password=True)} "
-                  f"(set {PG_ENV}): {str(getattr(e, 'orig', e)).strip().splitlines()[0]}")
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true requires PostgreSQL: {reason}")
-        pytest.skip(reason)
-    finally:
-        engine.dispose()
-    return url
+    """The PostgreSQL URL, seen to connect (skipped, or under CI=true failed, when it does not)."""
+    return require_pg()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
