@@ -40,15 +40,31 @@ def _modules_after(args: list[str]) -> set[str]:
     return set(json.loads(line))
 
 
-@pytest.mark.parametrize("args", [["--help"], ["score", "JSS:1.0/HD:S/UN:H/FI:M/RL:M/SB:A"]],
-                         ids=["help", "score"])
+#: What the calculator's fast path (cli/_fast.py) must not import either: the command-line stack.
+CLI_STACK = ("typer", "click", "rich", "pydantic", "importlib.metadata")
+CALCULATOR = [["score", "JSS:1.0/HD:S/UN:H/FI:M/RL:M/SB:A"], ["explain", "JSS:2.0/HD:S/UN:H/FI:M/RL:M/SB:A"],
+              ["spec", "--json"], ["--version"]]
+
+
+def _heavy(loaded: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in loaded if any(m == h or m.startswith(h + ".") for h in names))
+
+
+@pytest.mark.parametrize("args", [["--help"], *CALCULATOR], ids=["help", "score", "explain", "spec", "version"])
 def test_startup_imports_nothing_heavy(args: list[str]) -> None:
-    loaded = _modules_after(args)
-    heavy = sorted(m for m in loaded if any(m == h or m.startswith(h + ".") for h in HEAVY))
+    heavy = _heavy(_modules_after(args), HEAVY)
     assert not heavy, f"'jailscale {' '.join(args)}' imported {heavy[:8]}: import them inside the verb"
 
 
+@pytest.mark.parametrize("args", CALCULATOR, ids=["score", "explain", "spec", "version"])
+def test_the_calculator_imports_no_command_line_stack(args: list[str]) -> None:
+    heavy = _heavy(_modules_after(args), CLI_STACK)
+    assert not heavy, f"'jailscale {' '.join(args)}' imported {heavy[:8]}: the fast path must stay standard library"
+
+
 def test_the_probe_sees_a_heavy_import() -> None:
-    """The check can fail: a verb that needs the store does import it."""
+    """The check can fail: a verb that needs the store does import it, and a form the fast path does
+    not serve (a verb's own --help) imports Typer."""
     loaded = _modules_after(["list", "--db", "sqlite:///:memory:"])
     assert "sqlalchemy" in loaded
+    assert "typer" in _modules_after(["score", "--help"])

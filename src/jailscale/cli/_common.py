@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable
 from functools import wraps
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 
 from ..errors import EnvironmentFault, UserError
-from ..textsafe import json_text, terminal, truncate
+from ..textsafe import terminal, truncate
+from ._calc import print_json, version_line
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -35,11 +35,7 @@ MAX_ERROR_LINE = 2000
 
 def _version(value: bool) -> None:
     if value:
-        from importlib.metadata import version
-
-        from ..spec import SPEC_VERSION
-
-        print(f"jailscale {version('jailscale')} (JSS {SPEC_VERSION})")
+        print(version_line())
         raise typer.Exit(0)
 
 
@@ -101,6 +97,4 @@ def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
 
     return wrapper
 
-
-def print_json(data: Any) -> None:
-    print(json_text(json.dumps(data, indent=2, sort_keys=False, ensure_ascii=False)))
+__all__ = ["app", "fail", "print_json", "user_errors"]

@@ -7,9 +7,8 @@ from typing import Annotated
 import typer
 
 from .. import spec
-from ..errors import UserError
-from ..spec.serialize import explanation_dict, metric_table, score_dict
-from ._common import app, print_json, user_errors
+from . import _calc
+from ._common import app, user_errors
 
 
 @app.command()
@@ -25,15 +24,7 @@ def score(
 
     Example: jailscale score JSS:2.0/HD:S/UN:H/FI:M/RL:M/SB:A/UP:M
     """
-    v = spec.parse(vector)
-    if as_json:
-        print_json(score_dict(v))
-        return
-    s = spec.score(v)
-    print(s)
-    print(f"response: {spec.respond(v)}")
-    if s.value is None:
-        print(f"range: {spec.score_range(v)}")
+    _calc.score(vector, as_json)  # the same body as the fast path's (cli/_fast.py)
 
 
 @app.command()
@@ -46,11 +37,7 @@ def explain(
 
     Example: jailscale explain JSS:2.0/HD:C/UN:L/FI:H/RL:H/SB:A/UP:N
     """
-    e = spec.explain(spec.parse(vector))
-    if as_json:
-        print_json(explanation_dict(e))
-    else:
-        print(e)
+    _calc.explain(vector, as_json)
 
 
 @app.command("spec")
@@ -66,15 +53,4 @@ def spec_table(
 
     Example: jailscale spec --json --spec-version 1.0 > jss-1.0.json
     """
-    try:
-        table = metric_table(version)
-    except spec.VersionError as e:
-        raise UserError(f"--spec-version {version[:20]!r}: {e}") from None
-    if as_json:
-        print_json(table)
-        return
-    print(f"JSS {table['version']}  vector prefix {table['prefix']}")
-    for m in table["metrics"]:
-        codes = " < ".join(f"{v['code']} {v['name']}" for v in m["values"])
-        flag = " (mandatory)" if m["mandatory"] else ""
-        print(f"{m['group']:<13} {m['abbr']}  {m['name']}{flag}: {codes}")
+    _calc.spec_table(as_json, version)
