@@ -19,8 +19,12 @@ OUT = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
 INTRO = """# jailscale command line
 
 Generated from `--help` by `scripts/write_cli_docs.py`; a test keeps it current. Every verb that
-reports something takes `--json`. Exit codes: 0 success; 1 a check failed (`policy check`); 2 bad
-input (one line on stderr that quotes it and says what to do; nothing is written or stored).
+prints a result takes `--json` and then prints one JSON document on standard output (progress and
+notes go to standard error); the one exception is `serve`, which runs until stopped
+(tests/cli/test_json_everywhere.py holds both). Exit codes: 0 success; 1 a check failed (`policy
+check`, `verify`, `conformance`, `audit verify`, `assess --fail-on`, an incomplete `run`); 2 bad
+input (one line on stderr that quotes it and says what to do; nothing is written or stored); 3 a
+broken environment (database unreachable, disk full).
 Environment: `JAILSCALE_HOME` (default `~/.jailscale`, holds the SQLite store),
 `JAILSCALE_DATABASE_URL` (another database, e.g. PostgreSQL).
 """

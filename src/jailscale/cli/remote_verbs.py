@@ -91,12 +91,17 @@ def submit(file: Annotated[Path, typer.Argument(help="A jailscale.submission/1 f
 @user_errors
 def move(case: Annotated[str, typer.Argument(help="The case id.")],
          state: Annotated[str, typer.Argument(help="The state to move to, e.g. triaged, disputed, mitigated, closed.")],
-         registry: Registry, reason: Annotated[str, typer.Option(help="Why.")] = "") -> None:
+         registry: Registry, reason: Annotated[str, typer.Option(help="Why.")] = "",
+         as_json: AsJson = False) -> None:
     """Move a case through its lifecycle.
 
     Example: jailscale --registry https://registry.example.org move case_0123... triaged
     """
-    print(_case_line(call(registry, "POST", f"/api/cases/{case}/transition", {"to": state, "reason": reason})))
+    out = call(registry, "POST", f"/api/cases/{case}/transition", {"to": state, "reason": reason})
+    if as_json:
+        print_json(out)
+        return
+    print(_case_line(out))
 
 
 @remote_app.command("assess")

@@ -147,8 +147,10 @@ def _run_options(concurrency: int, resume: bool, max_requests: int | None, max_c
 
 def execute_adaptive(plan: RunPlan, st: Suite, out: Path, judge: str, *, concurrency: int, resume: bool,
                      max_requests: int | None, max_cost: float | None, cache: bool, cache_path: Path | None,
-                     quiet: bool) -> tuple[RunResult, Path]:
-    """``run --adaptive``: looks at 1, 2, 4, ... samples; stops once the rating is settled."""
+                     quiet: bool, as_json: bool = False) -> tuple[RunResult, Path, dict[str, Any]]:
+    """``run --adaptive``: looks at 1, 2, 4, ... samples; stops once the rating is settled. Returns
+    the run, its submission and the looks as a JSON-ready summary (printed as lines unless
+    ``as_json``)."""
     import asyncio
 
     from ..runner.adaptive import collect_adaptive, max_looks
@@ -162,18 +164,33 @@ def execute_adaptive(plan: RunPlan, st: Suite, out: Path, judge: str, *, concurr
     (out / "plan.json").write_text(plan.model_dump_json(indent=2) + "\n", encoding="utf-8")
     opts = _run_options(concurrency, resume, max_requests, max_cost, cache, cache_path)
     r = asyncio.run(collect_adaptive(plan, st, out, rate, opts, progress_for(quiet=quiet)))
-    for lk in r.looks:
-        print(f"look at {lk.samples} sample(s): {lk.requests} item(s), consistent range {lk.low:.1f}-{lk.high:.1f} "
-              f"({lk.rating_low}-{lk.rating_high})")
-    if r.stopped_early:
-        print(f"adaptive: settled after {r.used_items} of {r.planned_items} planned item(s) ({r.saved} saved, "
-              f"{r.planned_items / max(1, r.used_items):.1f}x fewer); error bound K x e with K = "
-              f"{max_looks(plan.samples)} looks")
-    else:
-        print(f"adaptive: not settled early; ran {r.used_items} of {r.planned_items} planned item(s)")
+    summary: dict[str, Any] = {
+        "looks": [{"samples": lk.samples, "items": lk.requests, "low": lk.low, "high": lk.high,
+                   "rating_low": lk.rating_low, "rating_high": lk.rating_high} for lk in r.looks],
+        "stopped_early": r.stopped_early, "planned_items": r.planned_items, "used_items": r.used_items,
+        "saved_items": r.saved, "looks_bound": max_looks(plan.samples)}
+    if not as_json:
+        for lk in r.looks:
+            print(f"look at {lk.samples} sample(s): {lk.requests} item(s), consistent range {lk.low:.1f}-"
+                  f"{lk.high:.1f} ({lk.rating_low}-{lk.rating_high})")
+        if r.stopped_early:
+            print(f"adaptive: settled after {r.used_items} of {r.planned_items} planned item(s) ({r.saved} saved, "
+                  f"{r.planned_items / max(1, r.used_items):.1f}x fewer); error bound K x e with K = "
+                  f"{max_looks(plan.samples)} looks")
+        else:
+            print(f"adaptive: not settled early; ran {r.used_items} of {r.planned_items} planned item(s)")
     assert r.run is not None
     sub_path = r.submission or out / "submission.json"
-    return r.run, sub_path
+    return r.run, sub_path, summary
+
+
+def result_json(r: RunResult, sub_path: Path) -> dict[str, Any]:
+    """What ``run --json`` prints: the counts of ``print_result``, machine-readable (as in run.json)."""
+    return {"planned": r.planned, "recorded": r.already_done + r.recorded, "recorded_now": r.recorded,
+            "recorded_before": r.already_done, "answered": r.answered, "blocked": r.blocked, "errors": r.errors,
+            "requests": r.attempts, "retries": r.retries, "cache_hits": r.cache_hits,
+            "input_tokens": r.input_tokens, "output_tokens": r.output_tokens, "cost": round(r.cost, 6),
+            "stopped": r.stopped, "complete": r.complete, "journal": str(r.journal), "submission": str(sub_path)}
 
 
 def print_result(r: RunResult, sub_path: Path) -> None:
@@ -185,6 +202,16 @@ def print_result(r: RunResult, sub_path: Path) -> None:
     if r.stopped:
         print(f"stopped early: {r.stopped}; continue with --resume")
     print(f"wrote {sub_path}")
+
+
+def estimate_json(plan: RunPlan, st: Suite) -> dict[str, Any]:
+    """What ``run --dry-run --json`` prints: the plan's size and its worst-case cost."""
+    from ..runner.collected import estimate
+
+    e = estimate(plan, st)
+    return {"dry_run": True, "target": plan.target.address, "samples": plan.samples, "items": e.items,
+            "by_condition": dict(e.by_condition), "requests": e.requests, "input_tokens": e.input_tokens,
+            "max_output_tokens": e.output_tokens, "max_cost": round(e.cost, 6), "priced": e.priced}
 
 
 def print_estimate(plan: RunPlan, st: Suite) -> None:
@@ -264,6 +291,8 @@ def run(
     attacker_opt: Annotated[list[str] | None, typer.Option(help="KEY=VALUE for the attacker target.")] = None,
     attack_opt: Annotated[list[str] | None, typer.Option(help="KEY=VALUE for the attack: iterations, "
                                                          "streams (the query budget), judge.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result (or with --dry-run the plan and its "
+                                          "cost) as JSON.")] = False,
 ) -> None:
     """Run a technique live against a target (jailbreak and baseline conditions, N samples) and
     write the evidence as a submission to assess.
@@ -281,20 +310,32 @@ def run(
                           reference=reference or [], reference_opt=reference_opt or [], translator=translator,
                           translate_to=translate_to, baselines=baselines, attack=attack, attacker=attacker,
                           attacker_opt=attacker_opt, attack_opt=attack_opt)
+    from ._common import print_json
+
     if dry_run:
-        print_estimate(plan, st)
+        if as_json:
+            print_json(estimate_json(plan, st))
+        else:
+            print_estimate(plan, st)
         return
     if adaptive:
-        result, sub_path = execute_adaptive(plan, st, out, judge, concurrency=concurrency, resume=resume,
-                                            max_requests=max_requests, max_cost=max_cost, cache=not no_cache,
-                                            cache_path=cache_file, quiet=quiet)
-        print_result(result, sub_path)
+        result, sub_path, looks = execute_adaptive(plan, st, out, judge, concurrency=concurrency, resume=resume,
+                                                   max_requests=max_requests, max_cost=max_cost,
+                                                   cache=not no_cache, cache_path=cache_file, quiet=quiet,
+                                                   as_json=as_json)
+        if as_json:
+            print_json({**result_json(result, sub_path), "adaptive": looks})
+        else:
+            print_result(result, sub_path)
         if result.stopped is None:
             return
         raise typer.Exit(1)
     result, sub_path = execute(plan, st, out, concurrency=concurrency, resume=resume, max_requests=max_requests,
                                max_cost=max_cost, cache=not no_cache, cache_path=cache_file, quiet=quiet)
-    print_result(result, sub_path)
+    if as_json:
+        print_json(result_json(result, sub_path))
+    else:
+        print_result(result, sub_path)
     if not result.complete:
         raise typer.Exit(1)
 

@@ -83,6 +83,8 @@ def add_org(
     password_env: Annotated[str | None, typer.Option(help="Name of an environment variable holding the admin's "
                                                      "password (for the web pages; none: token only).")] = None,
     db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the organisation, admin and token as JSON.")]
+    = False,
 ) -> None:
     """Create an organisation with its first admin and print the admin's API token (shown once).
 
@@ -110,6 +112,9 @@ def add_org(
     except EnvironmentFault as e:
         fail(str(e), e.exit_code)
         return
+    if as_json:
+        print_json({"org": name, "admin": admin, "token": token})
+        return
     print(token)
 
 
@@ -119,6 +124,7 @@ def demo(
     db: DbOption = None,
     folder: Annotated[Path, typer.Option(help="Where the case study's government.yaml and lab.yaml are.")]
     = Path("docs/case-studies/fable-5"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the case, assessments and tokens as JSON.")] = False,
 ) -> None:
     """Load the Fable 5 case study as a demo case: the government's and the lab's readings, each
     assessed by its organisation, compared; prints the case, the assessments and the admins' tokens.
@@ -138,6 +144,9 @@ def demo(
         raise UserError(str(e)) from None
     except EnvironmentFault as e:
         fail(str(e), e.exit_code)
+        return
+    if as_json:
+        print_json(out)
         return
     print(f"case {out['case']}")
     for reading, aid in out["assessments"].items():

@@ -20,6 +20,7 @@ app.add_typer(key_app, name="key")
 def generate(
     private: Annotated[Path, typer.Argument(help="Where to write the private key (PEM, mode 0600).")],
     public: Annotated[Path | None, typer.Option(help="Where to write the public key (default: PRIVATE.pub).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the key files and key id as JSON.")] = False,
 ) -> None:
     """Make an Ed25519 key pair for signing assessments. Keep the private key; give the public key to
     whoever verifies. The same files come from
@@ -31,6 +32,9 @@ def generate(
 
     pub = public or private.with_name(private.name + ".pub")
     kid = generate_key(private, pub)
+    if as_json:
+        print_json({"private_key": str(private), "public_key": str(pub), "key_id": kid})
+        return
     print(f"wrote private key {terminal(str(private))} (keep it secret) and public key {terminal(str(pub))}")
     print(f"key id {kid}")
 
@@ -45,6 +49,7 @@ def sign_(
              "bundle records that they were.")] = None,
     out: Annotated[Path | None, typer.Option(help="Where to write the signed bundle (default: "
                                              "ASSESSMENT.signed.json beside it).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print what was signed and written as JSON.")] = False,
 ) -> None:
     """Sign an assessment and the digest of its evidence with your key: a signed bundle
     (jailscale.signed/1) that anyone with your public key can verify. Refuses an assessment that
@@ -63,6 +68,10 @@ def sign_(
     bundle = sign(a, key, sub)
     target = out or path.with_name(path.stem + ".signed.json")
     write_file_atomic(target, bundle.model_dump_json(indent=2) + "\n")
+    if as_json:
+        print_json({"signed": a.id, "key_id": bundle.signature.key_id,
+                    "evidence_checked": bundle.payload.evidence.checked, "written": str(target)})
+        return
     checked = "checked against the submission file" if bundle.payload.evidence.checked else \
         "as the assessment states it (pass --evidence to check it against the submission file)"
     print(f"signed {a.id[:19]} with key {bundle.signature.key_id[:19]}; evidence digest {checked}")
