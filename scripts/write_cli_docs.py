@@ -27,6 +27,12 @@ input (one line on stderr that quotes it and says what to do; nothing is written
 broken environment (database unreachable, disk full).
 Environment: `JAILSCALE_HOME` (default `~/.jailscale`, holds the SQLite store),
 `JAILSCALE_DATABASE_URL` (another database, e.g. PostgreSQL).
+
+Install: `pip install 'jailscale[full]'` for every verb below. A calculator-only install
+(`pip install jailscale`, standard library only) has `score`, `explain`, `spec` and `--version`, with
+the same output; any other verb there exits 3 with one line saying to install `jailscale[full]`.
+`score`, `explain`, `spec` and `--version` start without loading the rest of the command line unless
+a configuration file or `JAILSCALE_*` variable sets one of their options.
 """
 
 
