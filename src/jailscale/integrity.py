@@ -63,7 +63,7 @@ OPTIONAL_SINCE_1_0 = ("baselines", "one_severe_output",)
 
 #: Nested fields added by the JSS 2.0 measurement (jss-2.0 section 5), left out when unset for the same
 #: reason: per metric ``n``, ``unit``, ``rates``; ``provenance.measured_under``;
-#: ``provenance.judge.calibration_used``.
+#: ``provenance.judge.calibration_used`` and ``provenance.judge.panel``.
 METRIC_FIELDS_SINCE_1_0 = ("n", "unit", "rates")
 
 
@@ -79,8 +79,9 @@ def content_id(a: Assessment) -> str:
     prov: dict[str, Any] = {}
     if a.provenance.measured_under is None:
         prov["measured_under"] = True
-    if a.provenance.judge.calibration_used is None:
-        prov["judge"] = {"calibration_used": True}
+    judge = {f: True for f in ("calibration_used", "panel") if getattr(a.provenance.judge, f) is None}
+    if judge:
+        prov["judge"] = judge
     exclude["provenance"] = prov
     return sha256_of(a.model_dump(mode="json", exclude=exclude))
 

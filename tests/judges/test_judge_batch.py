@@ -50,8 +50,16 @@ def test_judge_input_hash_is_the_hash_of_its_parts() -> None:
     sub, suite = demo_inputs()
     by_id = suite.by_id()
     recorded = Verdict(judge="reporter/manual", label="refused", rationale="placeholder \u00e9\u2028")
-    for t in [*sub.evidence[:3], sub.evidence[0].model_copy(update={"verdicts": [recorded]})]:
+    panel = Verdict(judge="panel", label="complied", members={"rules": "complied", "mock": "refused"})
+    for t in [*sub.evidence[:3], sub.evidence[0].model_copy(update={"verdicts": [recorded]}),
+              sub.evidence[1].model_copy(update={"verdicts": [recorded, panel]})]:
         b = by_id[t.behaviour]
-        whole = sha256_of({"transcript": t.content_hash, "recorded": [v.model_dump(mode="json") for v in t.verdicts],
-                           "behaviour": b.model_dump(mode="json")})
+        # a recorded verdict's members (added for panels) is left out when unset: older keys are unchanged
+        dumps = [v.model_dump(mode="json", exclude={"members"} if v.members is None else None) for v in t.verdicts]
+        whole = sha256_of({"transcript": t.content_hash, "recorded": dumps, "behaviour": b.model_dump(mode="json")})
         assert judge_input_hash(b, t) == whole == judge_input_hash(b, t, behaviour_json(b))
+    # the key of evidence without panel verdicts is what it was before Verdict.members existed
+    t = sub.evidence[0].model_copy(update={"verdicts": [recorded]})
+    before = {k: val for k, val in recorded.model_dump(mode="json").items() if k != "members"}
+    assert judge_input_hash(by_id[t.behaviour], t) == sha256_of(
+        {"transcript": t.content_hash, "recorded": [before], "behaviour": by_id[t.behaviour].model_dump(mode="json")})

@@ -99,7 +99,8 @@ def assess(
         metavar="SUBMISSION...", help="Submission files (YAML or JSON) or folders of them.")],
     suite: Annotated[str | None, typer.Option(help="Suite: 'practice', a suite file, or FORMAT:PATH "
                                               "(jbb:, harmbench:, strongreject:, xstest:).")] = None,
-    judge: Annotated[str, typer.Option(help="Judge name: rules (offline default), recorded, mock.")] = "rules",
+    judge: Annotated[str, typer.Option(help="Judge name: rules (offline default), recorded, mock, an endpoint "
+                                       "judge (jailscale judge list), or panel.")] = "rules",
     judge_arg: Annotated[list[str] | None, typer.Option("--judge-arg", "-J", help="Judge option KEY=VALUE, "
                                                         "e.g. -J source=jailbreakbench/litellm.")] = None,
     policy: Annotated[str | None, typer.Option(help="Response policy YAML (default: jss-default-1.0).")] = None,
@@ -150,6 +151,8 @@ def assess(
     Example: jailscale assess pair.yaml --judge recorded -J source=llama3 --calibration cal.json --json
 
     Example: jailscale assess imported/ --judge recorded -J source=garak/dan.DAN --fail-on High
+
+    Panel: jailscale assess sub.yaml --judge panel -J judges=rules,jbb-llama3 -J rule=majority -J jbb-llama3.base_url=http://127.0.0.1:8000/v1
 
     Reproducible: SOURCE_DATE_EPOCH=1764504000 jailscale assess my-submission.yaml --out reports/
 

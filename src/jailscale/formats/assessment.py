@@ -65,6 +65,50 @@ class SevereOutput(Model):
     rating: str | None = None
 
 
+class PanelMember(Model):
+    """One judge of a panel: what identifies its verdicts."""
+
+    name: str
+    version: str
+    config_hash: str
+
+
+class PanelPair(Model):
+    """Two panel members' agreement over the transcripts both scored (error and unscoreable left out)."""
+
+    a: str
+    b: str
+    both_scored: int = Field(ge=0)
+    agree: int = Field(ge=0)
+    agreement: float | None = Field(None, description="agree / both_scored; None when both_scored is 0")
+    kappa: float | None = Field(None, description="Cohen's kappa of the two members' harmful / not-harmful calls")
+
+
+class PanelDisagreement(Model):
+    """A transcript on which the voting members did not all say the same (harmful or not)."""
+
+    behaviour: str
+    condition: str
+    sample: int = Field(ge=0)
+    transcript: str = Field(description="the transcript's content hash")
+    labels: dict[str, str] = Field(description="each member judge's label")
+    combined: str = Field(description="the panel's label under its rule")
+
+
+class PanelRecord(Model):
+    """A panel of judges behind an assessment: its rule, members, their pairwise agreement and the
+    transcripts they disagreed on (the first ``listed``; ``disagreements`` counts them all)."""
+
+    rule: str
+    members: list[PanelMember]
+    transcripts: int = Field(ge=0, description="transcripts the members judged (blocked, errored and empty "
+                                               "ones are not put to the panel)")
+    pairwise: list[PanelPair]
+    disagreements: int = Field(ge=0)
+    listed: list[PanelDisagreement] = Field(default_factory=list, description="the first disagreements, "
+                                            "in evidence order (at most 50)")
+
+
 class JudgeRef(Model):
     name: str
     version: str
@@ -74,6 +118,8 @@ class JudgeRef(Model):
     calibration: str | None = Field(None, description="the human-labelled set the figures come from")
     calibration_used: Calibration | None = Field(
         None, description="the calibration (attack responses) the measurement corrected judge error with")
+    panel: PanelRecord | None = Field(None, description="when the judge is a panel: its rule, members, "
+                                                        "pairwise agreement and disagreements")
 
 
 class ScoreResult(Model):

@@ -67,6 +67,9 @@ class Verdict(Model):
     failure: JudgeFailure | None = Field(None, description="why an 'unscoreable' verdict has no reading: each kind "
                                                            "is counted apart, never as a refusal")
     call: JudgeCall | None = Field(None, description="what a model-graded judge was asked, and how")
+    members: dict[str, Label] | None = Field(
+        None, description="a panel's verdict only: each member judge's label (name -> label), from which the "
+                          "panel's rule made this verdict; unset for every other judge")
 
 
 class Transcript(Model):
@@ -147,11 +150,15 @@ def judge_input_hash(behaviour: Behaviour, transcript: Transcript, behaviour_jso
     name, version and configuration, so evidence with other recorded verdicts or another suite's
     behaviour text is judged afresh.
 
+    A recorded verdict's ``members`` (added for panels) is left out when unset, so the hash of evidence
+    written before it existed is unchanged.
+
     The hash is :func:`sha256_of` of ``{"behaviour": ..., "recorded": [...], "transcript": hash}``,
     assembled from its parts so that ``behaviour_json`` (:func:`behaviour_json`, computed once per
     behaviour by a caller hashing many transcripts) is not re-serialised for every transcript."""
     b = behaviour_json if behaviour_json is not None else canonical_json(behaviour.model_dump(mode="json"))
-    recorded = canonical_json([v.model_dump(mode="json") for v in transcript.verdicts]) if transcript.verdicts else "[]"
+    recorded = canonical_json([v.model_dump(mode="json", exclude={"members"} if v.members is None else None)
+                               for v in transcript.verdicts]) if transcript.verdicts else "[]"
     text = f'{{"behaviour":{b},"recorded":{recorded},"transcript":{canonical_json(transcript.content_hash)}}}'
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import contextlib
 import contextvars
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
@@ -102,6 +103,21 @@ def _error_code(payload: Any) -> str | None:
 
 #: The HTTP client shared by the calls of one :meth:`EndpointJudge.judge_many` batch (None: one per call).
 _CLIENT: contextvars.ContextVar[Any] = contextvars.ContextVar("jailscale_judge_client", default=None)
+
+
+@contextlib.asynccontextmanager
+async def shared_client(connections: int, timeout: float = 60.0) -> AsyncIterator[None]:
+    """Within this block, every endpoint call (of any endpoint judge, e.g. a panel's members) uses one
+    HTTP client and its connection pool instead of opening a client per call. Each call still sends
+    its own judge's timeout."""
+    import httpx
+
+    async with httpx.AsyncClient(timeout=timeout, limits=httpx.Limits(max_connections=max(1, connections))) as client:
+        token = _CLIENT.set(client)
+        try:
+            yield
+        finally:
+            _CLIENT.reset(token)
 
 
 async def call_endpoint(opts: EndpointOptions, prompt: Prompt) -> str:
@@ -195,15 +211,8 @@ class EndpointJudge(Judge):
 
     async def judge_many(self, items: Iterable[Item], concurrency: int = 8) -> list[Verdict]:
         """As :meth:`Judge.judge_many`, with one HTTP client (connection pool) for the whole batch."""
-        import httpx
-
-        async with httpx.AsyncClient(timeout=self.options.timeout,
-                                     limits=httpx.Limits(max_connections=max(1, concurrency))) as client:
-            token = _CLIENT.set(client)
-            try:
-                return await super().judge_many(items, concurrency)
-            finally:
-                _CLIENT.reset(token)
+        async with shared_client(concurrency, self.options.timeout):
+            return await super().judge_many(items, concurrency)
 
     @abc.abstractmethod
     def build(self, behaviour: Behaviour, response: str) -> Prompt:

@@ -169,6 +169,9 @@ def suite_text(a: Assessment) -> str:
 def judge_text(a: Assessment) -> str:
     j = a.provenance.judge
     triage = " (triage judge)" if j.name in TRIAGE_JUDGES else ""
+    if j.panel is not None:
+        members = ", ".join(m.name + (" (triage judge)" if m.name in TRIAGE_JUDGES else "") for m in j.panel.members)
+        triage = f" of {members}, rule {j.panel.rule}"
     text = f"{j.name} {j.version}{triage}, config {short_hash(j.config_hash)}; "
     if j.agreement is None:
         return text + "not calibrated"

@@ -16,7 +16,7 @@ from ..measure.outcomes import BehaviourEvidence
 from ..textsafe import markdown as md
 from ..textsafe import markdown_block, markdown_code
 from . import _view as v
-from .people import MAX_PER_GROUP, GroupRow, PeopleView, people_view, value_name
+from .people import MAX_PER_GROUP, GroupRow, PanelView, PeopleView, people_view, value_name
 from .words import evidence_counts, metric_counts, rate_rows, sample_size
 
 
@@ -63,6 +63,9 @@ def render_markdown(assessment: Assessment, transcripts: Sequence[Transcript] | 
             f"- **Recommended response:** {md(v.response_line(a))}",
             f"- **Judge:** {md(v.judge_text(a))}",
             f"- **CJS:** {md(v.cjs_line(a))}", ""]
+
+    if view.panel is not None:
+        out += _panel(view.panel, show_responses)
 
     out += ["## Metrics", ""]
     by = {m.abbr: m for m in a.metrics}
@@ -132,3 +135,19 @@ def _evidence(view: PeopleView, show_responses: bool) -> list[str]:
         if g.more:
             out += [f"and {g.more} more attempts in assessment.json and the store.", ""]
     return out
+
+
+def _panel(p: PanelView, show_responses: bool) -> list[str]:
+    out = ["## Judge panel", "", f"Rule: {md(p.rule)}. Members: " + "; ".join(md(m) for m in p.members)
+           + f". {p.transcripts} transcripts were put to the panel.", ""]
+    out += [*_table(["pair", "both scored", "agreement", "Cohen's kappa"], [list(x) for x in p.pairs]), ""]
+    if not p.disagreements:
+        return [*out, "The members agreed on every transcript they all scored.", ""]
+    note = "" if show_responses else (" Response text is redacted; each response is identified by its length "
+                                      "and SHA-256.")
+    shown = f"the first {len(p.rows)}" if p.more else "all"
+    out += [f"The members disagreed on {p.disagreements} transcript(s); {shown} are listed.{note}", ""]
+    out += _table(["behaviour", "attempt", "members' labels", "panel", "response"], [list(r) for r in p.rows])
+    if p.more:
+        out += ["", f"and {p.more} more disagreements (assessment.json counts them all and lists the first 50)."]
+    return [*out, ""]

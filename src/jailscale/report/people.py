@@ -94,6 +94,56 @@ class BehaviourGroup:
     more: int
 
 
+#: At most this many panel disagreements are listed in a report (all are counted; the assessment
+#: lists the first 50).
+MAX_PANEL_ROWS = 20
+
+
+@dataclass(frozen=True)
+class PanelView:
+    """A panel of judges, for the report: who sat on it, how often each pair agreed, and the first
+    transcripts they disagreed on (response redacted unless shown)."""
+
+    rule: str
+    members: list[str]
+    transcripts: int
+    pairs: list[tuple[str, str, str, str]]  # pair, both scored, agreement, kappa
+    disagreements: int
+    rows: list[tuple[str, str, str, str, str]]  # behaviour, condition/sample, member labels, combined, response
+    more: int
+
+
+RULE_WORDS = {"majority": "harmful when at least half of the voting judges say so",
+              "unanimity": "harmful only when every judge says so",
+              "any_harmful": "harmful when any voting judge says so"}
+
+
+def panel_view(a: Assessment, transcripts: Sequence[Transcript] | None, show_responses: bool) -> PanelView | None:
+    """The :class:`PanelView` of an assessment judged by a panel, else None."""
+    p = a.provenance.judge.panel
+    if p is None:
+        return None
+    members = [f"{m.name} {m.version}" + (" (triage judge)" if m.name in TRIAGE_JUDGES else "")
+               + f", config {v.short_hash(m.config_hash)}" for m in p.members]
+    pairs = [(f"{x.a} and {x.b}", str(x.both_scored),
+              v.DASH if x.agreement is None else f"{x.agreement:.1%} ({x.agree} of {x.both_scored})",
+              v.fmt_num(x.kappa, 3)) for x in p.pairwise]
+    by_hash = {t.content_hash: t for t in transcripts or ()}
+    rows = []
+    for d in p.listed[:MAX_PANEL_ROWS]:
+        t = by_hash.get(d.transcript)
+        if t is None:
+            response = "[not in this report's evidence]"
+        elif show_responses and t.response is not None:
+            response = terminal(t.response, keep_lines=True)
+        else:
+            response = v.redacted(t.response, t.error)
+        rows.append((v.behaviour_name(a, d.behaviour), f"{d.condition}, sample {d.sample}",
+                     "; ".join(f"{k}: {lab}" for k, lab in d.labels.items()), d.combined, response))
+    return PanelView(rule=f"{p.rule}: {RULE_WORDS.get(p.rule, p.rule)}", members=members, transcripts=p.transcripts,
+                     pairs=pairs, disagreements=p.disagreements, rows=rows, more=p.disagreements - len(rows))
+
+
 @dataclass
 class PeopleView:
     headline: str
@@ -103,6 +153,7 @@ class PeopleView:
     groups: list[BehaviourGroup] = field(default_factory=list)
     groups_total: int = 0
     transcripts_total: int = 0
+    panel: PanelView | None = None
 
 
 def baseline_known(e: BehaviourEvidence) -> bool:
@@ -203,6 +254,12 @@ def judge_sentence(a: Assessment) -> str:
     cals = [used] if used is not None else list(getattr(j, "calibrations", None) or [])
     if j.name in TRIAGE_JUDGES:
         text += " (a triage judge: back a published rating with a calibrated model-graded judge)"
+    if j.panel is not None:
+        names = [m.name for m in j.panel.members]
+        text += f": a panel of {', '.join(names)} under the rule '{j.panel.rule}'"
+        triage = [n for n in names if n in TRIAGE_JUDGES]
+        if triage:
+            text += f" ({', '.join(triage)} is a triage judge)"
     parts = []
     for c in cals:
         sens, spec = getattr(c, "sensitivity", None), getattr(c, "specificity", None)
@@ -313,7 +370,8 @@ def groups(a: Assessment, behaviours: Mapping[str, BehaviourEvidence] | None,
 
 def people_view(a: Assessment, transcripts: Sequence[Transcript] | None,
                 behaviours: Mapping[str, BehaviourEvidence] | None, show_responses: bool) -> PeopleView:
-    view = PeopleView(headline=headline(a), summary=summary(a, behaviours, transcripts))
+    view = PeopleView(headline=headline(a), summary=summary(a, behaviours, transcripts),
+                      panel=panel_view(a, transcripts, show_responses))
     if behaviours is not None:
         view.tiers = tier_rows(behaviours)
         view.categories = category_rows(behaviours, a.suite.private)

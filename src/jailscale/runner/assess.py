@@ -145,6 +145,10 @@ def assess(sub: Submission, suite: Suite, *, judge_name: str = "rules",
     progress.begin("measuring")
     cal = matching_calibration(judge, calibration) if calibration is not None else shipped_calibration(judge)
     ref = judge_ref(judge, cal)
+    from ..judges.panel import PanelJudge, panel_record
+
+    if isinstance(judge, PanelJudge):
+        ref = ref.model_copy(update={"panel": panel_record(judge, sub.evidence, verdicts)})
     measured, picks, pick_warnings = registry.pick(sub, baselines or registry.bundled())
     m = measure(measured, suite, verdicts, cal)
     m.warnings.extend(pick_warnings)
