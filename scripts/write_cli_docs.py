@@ -16,15 +16,36 @@ from typer.testing import CliRunner
 from jailscale.cli.main import app
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
+#: The exit codes every verb keeps (jailscale.errors: UserError 2, EnvironmentFault 3).
+EXIT_CODES = (
+    ("0", "success", ""),
+    ("1", "a check failed", "`policy check`, `verify`, `audit verify`, `conformance`; `assess --fail-on` reached; "
+     "an incomplete `run`"),
+    ("2", "bad input: the line quotes it and says what to do; nothing is written or stored",
+     "a malformed file, vector or flag; a malformed database URL (`--db`, `JAILSCALE_DATABASE_URL`); a SQLite "
+     "path in a folder that does not exist, or a file that is not a database; a request the remote registry "
+     "refused"),
+    ("3", "the environment failed: retrying later or fixing the machine may help, changing the input will not",
+     "a database server that refuses the connection, an unknown host, a failed authentication, a database that "
+     "does not exist or is lost mid-run; a full disk; a remote registry that cannot be reached"),
+)
+EXIT_TABLE = "\n".join(["| exit | meaning | examples |", "| --- | --- | --- |",
+                        *(f"| {c} | {m} | {e} |" for c, m, e in EXIT_CODES)])
 INTRO = """# jailscale command line
 
 Generated from `--help` by `scripts/write_cli_docs.py`; a test keeps it current. Every verb that
 prints a result takes `--json` and then prints one JSON document on standard output (progress and
 notes go to standard error); the one exception is `serve`, which runs until stopped
-(tests/cli/test_json_everywhere.py holds both). Exit codes: 0 success; 1 a check failed (`policy
-check`, `verify`, `conformance`, `audit verify`, `assess --fail-on`, an incomplete `run`); 2 bad
-input (one line on stderr that quotes it and says what to do; nothing is written or stored); 3 a
-broken environment (database unreachable, disk full).
+(tests/cli/test_json_everywhere.py holds both). Every failure is one line on stderr (no traceback;
+passwords in database URLs shown as `***`), and its exit code says whose fault it is:
+
+{EXIT_TABLE}
+
+Every verb that opens a store or a registry database (`assess`, `demo`, `list`, `show`, `delete`,
+`export`, `compare`, `rescore`, `serve`, `registry add-org`, `registry demo`, `audit verify`) keeps
+this table (tests/cli/test_database_exit_codes.py); a running `jailscale serve` answers the same
+cases with HTTP 4xx and 503.
+
 Environment: `JAILSCALE_HOME` (default `~/.jailscale`, holds the SQLite store),
 `JAILSCALE_DATABASE_URL` (another database, e.g. PostgreSQL).
 
@@ -33,7 +54,7 @@ Install: `pip install 'jailscale[full]'` for every verb below. A calculator-only
 the same output; any other verb there exits 3 with one line saying to install `jailscale[full]`.
 `score`, `explain`, `spec` and `--version` start without loading the rest of the command line unless
 a configuration file or `JAILSCALE_*` variable sets one of their options.
-"""
+""".replace("{EXIT_TABLE}", EXIT_TABLE)
 
 
 def commands() -> list[list[str]]:

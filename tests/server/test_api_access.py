@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -75,6 +76,44 @@ def test_unreachable_database_is_a_503(kit: Kit) -> None:
         assert "nobody" not in r.text and "127.0.0.1" not in r.text
         assert _shape(c.get("/healthz"), 503)
     dead.close()
+
+
+def _lose_database(kit: Kit) -> None:
+    """Take the database away from under a running service: PostgreSQL's schema dropped (its tables
+    gone), or the SQLite file replaced by one that is not a database (its pooled connections closed,
+    as when they are recycled)."""
+    engine = kit.registry.engine
+    if engine.dialect.name == "sqlite":
+        path = Path(str(engine.url.database))
+        engine.dispose()
+        for extra in ("-wal", "-shm"):
+            Path(f"{path}{extra}").unlink(missing_ok=True)
+        path.write_bytes(b"not a database " * 100)
+    else:
+        from sqlalchemy import create_engine, text
+
+        url = engine.url
+        schema = str(url.query["options"]).removeprefix("-csearch_path=")
+        admin = create_engine(url.difference_update_query(["options"]))
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def test_database_lost_while_serving_is_a_503(client: TestClient, kit: Kit) -> None:
+    cid = _file(client, kit)
+    assert client.get("/healthz").status_code == 200
+    _lose_database(kit)
+    hdr = kit.auth("lab-admin")
+    for r in (client.get("/api/cases", headers=hdr), client.get(f"/api/cases/{cid}", headers=hdr),
+              client.post(f"/api/cases/{cid}/notes", json={"text": "x"}, headers=hdr),
+              client.post("/api/login", json={"user": "lab-admin", "password": PASSWORD}), client.get("/healthz")):
+        err = _shape(r, 503)
+        assert err["code"] == "unavailable" and r.headers["retry-after"] == "30"
+        assert "sqlite" not in r.text.lower() and "relation" not in r.text and "schema" not in r.text
+    client.cookies.set("jailscale_session", "jss_anything")
+    page = client.get("/ui/cases")
+    assert page.status_code == 503 and "unavailable" in page.text
 
 
 def test_reporter_sees_only_its_own_cases(client: TestClient, kit: Kit) -> None:

@@ -50,8 +50,53 @@ def test_bad_url_is_a_user_error_with_password_masked(url: str, says: str) -> No
 
 
 def test_unwritable_sqlite_path(tmp_path: Path) -> None:
-    with pytest.raises(UserError, match="cannot reach the database"):
+    with pytest.raises(UserError, match=r"cannot open the SQLite database.*folder that exists"):
         Store.open(f"sqlite:///{tmp_path / 'missing' / 'folder' / 'x.sqlite3'}")
+    (tmp_path / "notes.txt").write_text("not a database " * 100, encoding="utf-8")
+    with pytest.raises(UserError, match="file is not a database"):
+        Store.open(f"sqlite:///{tmp_path / 'notes.txt'}")
+
+
+@pytest.mark.postgres
+def test_authentication_failure_is_the_environment(pg_url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(pg_url).set(username="jailscale_no_such_role", password="s3cret")
+    with pytest.raises(EnvironmentFault, match="cannot reach the database") as info:
+        Store.open(url.render_as_string(hide_password=False))
+    assert "s3cret" not in str(info.value)
+
+
+class _Orig(Exception):
+    def __init__(self, sqlite: str | None = None, sqlstate: str | None = None) -> None:
+        super().__init__("x")
+        if sqlite is not None:
+            self.sqlite_errorname = sqlite
+        if sqlstate is not None:
+            self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(("kind", "orig", "opened", "env"), [
+    ("DatabaseError", _Orig(sqlite="SQLITE_NOTADB"), False, False),  # a path the user gave
+    ("DatabaseError", _Orig(sqlite="SQLITE_NOTADB"), True, True),  # replaced under a running service
+    ("OperationalError", _Orig(sqlite="SQLITE_CANTOPEN"), False, False),
+    ("OperationalError", _Orig(sqlite="SQLITE_IOERR_SHORT_READ"), False, True),
+    ("OperationalError", _Orig(sqlite="SQLITE_FULL"), False, True),
+    ("OperationalError", _Orig(sqlstate="08006"), False, True),  # connection failure
+    ("OperationalError", _Orig(sqlstate="28P01"), False, True),  # wrong password
+    ("OperationalError", _Orig(), False, True),  # refused: no SQLSTATE at all
+    ("ProgrammingError", _Orig(sqlstate="42P01"), True, True),  # a table dropped under the service
+    ("ProgrammingError", _Orig(sqlstate="42601"), True, False),  # a syntax error: the code's fault
+    ("DataError", _Orig(sqlstate="22021"), True, False),  # a NUL byte: the input's fault
+    ("IntegrityError", _Orig(sqlstate="23505"), True, False),
+])
+def test_environmental_errors_are_told_apart(kind: str, orig: Exception, opened: bool, env: bool) -> None:
+    from sqlalchemy import exc
+
+    from jailscale.store._engine import environmental
+
+    e = getattr(exc, kind)("SELECT 1", {}, orig)
+    assert environmental(e, opened=opened) is env
 
 
 def test_mask() -> None:

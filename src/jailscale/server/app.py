@@ -12,11 +12,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import EnvironmentFault, UserError
+from ..store.registry_models import RegistryOrg
 from ..textsafe import quote
 from .auth import Limits
 from .db import Registry
@@ -93,10 +95,10 @@ def create_app(registry: Registry, limits: Limits | None = None, max_body: int =
     def favicon() -> Response:
         return Response(status_code=204)
 
-    @app.get("/healthz", summary="Liveness and database check")
+    @app.get("/healthz", summary="Liveness and database check: 503 when the database or its tables cannot be read")
     def healthz(request: Request) -> dict[str, Any]:
         with registry.session() as s:
-            s.connection().exec_driver_sql("SELECT 1")
+            s.execute(select(RegistryOrg.id).limit(1)).all()
         return {"ok": True, "version": __version__}
 
     app.include_router(api_router)

@@ -1,5 +1,6 @@
 """The registry's database: opened and migrated once when the service starts, then one session per
-request. A database that cannot be reached or stays locked is an :class:`EnvironmentFault` (a 503)."""
+request. A database that cannot be reached, stays locked, is damaged or has lost its tables while the
+service runs is an :class:`EnvironmentFault` (a 503); see ``store._engine.environmental``."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..errors import EnvironmentFault
-from ..store._engine import connect, default_url, mask
+from ..store._engine import connect, default_url, environmental, mask
 from ..store._migrate import upgrade
 
 
@@ -63,12 +64,13 @@ class Registry:
         try:
             with Session(self.engine, expire_on_commit=False) as s, s.begin():
                 yield s
-        except OperationalError as e:
-            raise EnvironmentFault(f"the registry database at '{self.url}' is unavailable: {_reason(e)}") from None
-        except DBAPIError as e:
-            if e.connection_invalidated:
-                raise EnvironmentFault(f"lost the connection to the registry database at '{self.url}'") from None
-            raise
+        except IntegrityError:
+            raise  # a conflict with stored data: the app answers 409
+        except SQLAlchemyError as e:
+            if isinstance(e, OperationalError) or environmental(e, opened=True):
+                raise EnvironmentFault(f"the registry database at '{self.url}' is unavailable: "
+                                       f"{_reason(e)}") from None
+            raise  # the code's fault: a 500, logged
         finally:
             if lock is not None:
                 lock.release()

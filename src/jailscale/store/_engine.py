@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
@@ -119,8 +120,44 @@ def connect(url: str) -> Engine:
             conn.execute(text("SELECT 1"))
     except SQLAlchemyError as e:
         engine.dispose()
-        # a SQLite file that cannot be opened is a path the user gave; a server that does not answer
-        # is the environment
-        cls = UserError if engine.dialect.name == "sqlite" else EnvironmentFault
-        raise cls(f"cannot reach the database at '{shown}': {_reason(e)}") from None
+        if engine.dialect.name == "sqlite" and not environmental(e):
+            raise UserError(f"cannot open the SQLite database at '{shown}': {_reason(e)}; give the path of a "
+                            "SQLite file in a folder that exists (a new file is created there)") from None
+        raise EnvironmentFault(f"cannot reach the database at '{shown}': {_reason(e)}") from None
     return engine
+
+
+#: SQLite result codes (``sqlite3.Error.sqlite_errorname``, by prefix) that say the machine failed, not
+#: the path given: I/O errors, a full disk, a damaged file, a lock held past the busy timeout, no memory.
+SQLITE_ENVIRONMENT = ("SQLITE_IOERR", "SQLITE_FULL", "SQLITE_CORRUPT", "SQLITE_BUSY", "SQLITE_LOCKED",
+                      "SQLITE_NOMEM", "SQLITE_NOLFS", "SQLITE_PROTOCOL")
+#: SQLite result codes that, when a database is first opened, point at the path the user gave (no such
+#: folder, not a database file, no permission), but, once it was open, say it was moved, replaced or
+#: made unreadable under a running program: the environment.
+SQLITE_PATH = ("SQLITE_CANTOPEN", "SQLITE_NOTADB", "SQLITE_PERM", "SQLITE_READONLY", "SQLITE_AUTH")
+#: PostgreSQL SQLSTATEs (by prefix) that say the server or its database is not in a usable state:
+#: class 08 connection exception, 28 authentication failed, 53 insufficient resources, 57 operator
+#: intervention (shut down, connections terminated), 58 system error, XX internal error (data corrupted), 40001/40P01
+#: serialisation failure and deadlock (try again), 25006 read-only transaction (a standby), 3D000 the
+#: database and 3F000 the schema does not exist, 42P01 a table does not exist (dropped under a running
+#: service). www.postgresql.org/docs/current/errcodes-appendix.html
+PG_ENVIRONMENT = ("08", "28", "53", "57", "58", "XX", "40001", "40P01", "25006", "3D000", "3F000", "42P01")
+
+
+def environmental(e: BaseException, opened: bool = False) -> bool:
+    """True when a database error is the environment's fault (unreachable, refused, authentication
+    failed, shut down, disk full, damaged, busy, its tables gone), False when it is the input's or
+    the code's. A SQLite file that cannot be opened or is not a database is the path the user gave
+    (False) when first opened, the environment once it had been ``opened``."""
+    orig = getattr(e, "orig", None)
+    name = getattr(orig, "sqlite_errorname", None)
+    if isinstance(name, str):
+        return name.startswith(SQLITE_ENVIRONMENT + (SQLITE_PATH if opened else ()))
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if isinstance(state, str):
+        return state.startswith(PG_ENVIRONMENT)
+    if getattr(e, "connection_invalidated", False):
+        return True
+    # no code to go by: the driver's own classification (OperationalError: connection and server
+    # trouble), a pool that ran out of connections, or an error raised before any statement ran
+    return isinstance(e, sa_exc.OperationalError | sa_exc.TimeoutError) or not isinstance(e, sa_exc.DBAPIError)

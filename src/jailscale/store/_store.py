@@ -141,7 +141,8 @@ class Store:
     def open(cls, url: str | None = None) -> Store:
         """Connect to ``url`` (None: SQLite at ``$JAILSCALE_HOME/jailscale.sqlite3``) and migrate
         its schema to the newest revision. Raises UserError (password masked) when the URL is
-        malformed or the database cannot be reached."""
+        malformed or names a SQLite file that cannot be opened, EnvironmentFault when a database
+        server cannot be reached (refused, no such host, authentication failed)."""
         url = url if url is not None else default_url()
         engine = connect(url)
         try:
