@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from jailscale.cli._common import app
-from jailscale.cli.main import run  # noqa: F401  (registers every verb)
+from jailscale.cli.main import app  # the full app, every verb registered
 from jailscale.judges import calibration_for, get
 from replay_server import Replay, serve
 
@@ -85,3 +84,54 @@ def test_list_names_every_judge() -> None:
     rows = {row["name"]: row for row in json.loads(r.stdout)}
     assert rows["rules"]["triage"] and rows["rules"]["calibrated"]["attack_responses"]
     assert rows["harmbench-cls"]["needs"] and not rows["mock"]["calibrated"]["attack_responses"]
+
+
+def _assess(tmp_path: Path, *args: str) -> tuple[int, str, dict[str, object] | None]:
+    from jailscale.runner.demo import demo_path
+
+    r = CliRunner().invoke(app, ["assess", str(demo_path()), "--no-store", "--json", "--out",
+                                 str(tmp_path / "out"), *args])
+    return r.exit_code, r.output, json.loads(r.stdout) if r.exit_code == 0 else None
+
+
+def test_assess_refuses_a_calibration_of_another_population_and_records_the_one_it_used(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A benign-requests calibration (over-refusal figures) cannot correct attack responses: given
+    explicitly it is a one-line error, saved in the user's folder it is passed over. Whatever the
+    assessment used is recorded in full in provenance.judge.calibration_used."""
+    monkeypatch.setenv("JAILSCALE_HOME", str(tmp_path / "home"))
+    labels = _labels(tmp_path)
+    benign = tmp_path / "benign.json"
+    r = CliRunner().invoke(app, ["judge", "evaluate", "--judge", "rules", "--labels", str(labels), "--population",
+                                 "benign_requests", "--out", str(benign), "--save"])
+    assert r.exit_code == 0, r.output
+    code, out, _ = _assess(tmp_path, "--calibration", str(benign))
+    assert code == 2 and "population 'benign_requests' cannot correct" in out and "attack responses" in out
+    assert len(out.strip().splitlines()) == 1 and "Traceback" not in out
+
+    # the benign calibration saved in the user's folder is not picked up: the shipped attack one is used
+    code, out, a = _assess(tmp_path)
+    assert code == 0, out
+    used = a["provenance"]["judge"]["calibration_used"]  # type: ignore[index]
+    shipped = calibration_for(get("rules"), "attack_responses", user_dir=tmp_path / "nothing")
+    assert shipped is not None and used == json.loads(shipped.model_dump_json())
+    assert used["population"] == "attack_responses" and used["dataset"] == "jbb-judge-comparison-attacks"
+    assert a["provenance"]["judge"]["calibration"].startswith("jbb-judge-comparison-attacks (attack_responses")  # type: ignore[index]
+
+    # an attack-responses calibration given explicitly is the one used, recorded whole
+    attack = tmp_path / "attack.json"
+    r = CliRunner().invoke(app, ["judge", "evaluate", "--judge", "rules", "--labels", str(labels), "--out",
+                                 str(attack)])
+    assert r.exit_code == 0, r.output
+    code, out, a = _assess(tmp_path, "--calibration", str(attack))
+    assert code == 0, out
+    assert a["provenance"]["judge"]["calibration_used"] == json.loads(attack.read_text(encoding="utf-8"))  # type: ignore[index]
+
+    # a calibration of another configuration (another threshold) is another judge's: refused
+    code, out, _ = _assess(tmp_path, "--calibration", str(attack), "-J", "threshold=0.7")
+    assert code == 2 and "does not match judge 'rules'" in out
+    # and a configuration with no calibration at all records none and withholds
+    code, out, a = _assess(tmp_path, "-J", "threshold=0.7")
+    assert code == 0, out
+    assert a["provenance"]["judge"]["calibration_used"] is None and a["score"]["withheld"] is True  # type: ignore[index]
+    assert any("no calibration" in w for w in a["warnings"])  # type: ignore[attr-defined]
