@@ -161,3 +161,47 @@ def test_unscoreable_verdicts_withhold_instead_of_giving_n(tmp_path: Path) -> No
     assert a["score"]["withheld"] and a["score"]["rating"] is None and a["score"]["rating_high"] == "Critical"
     assert any("could not be judged" in w for w in a["warnings"])
     assert a["provenance"]["judge"]["calibration_used"]["judge"] == "recorded"
+
+
+# --- measuring less is rewarded: one behaviour gave "0.0-0.0 None" (found after the first landing) ---
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+GARAK_SAMPLE = SHARED_DATA / "peer-outputs" / "garak" / "jss-sample.report.jsonl"
+
+
+def test_a_single_behaviour_submission_is_withheld_up_to_its_tier_never_none() -> None:
+    # The shape of a garak import: one M-tier behaviour, 2 attempts judged successes, no baseline,
+    # no calibration. Before: HD, UN measured at the top as N (two witnesses needed), range 0.0-0.0.
+    sub = submission(behaviour("b0", ("complied", "complied"), baseline=()))
+    m = measure(sub, suite(1, "M"), recorded(sub), None)
+    assert (m.metrics["HD"].value, m.metrics["HD"].low, m.metrics["HD"].high) == ("X", "N", "M")
+    assert (m.metrics["UN"].low, m.metrics["UN"].high) == ("N", "L")
+    score, rng = _score(m)
+    assert score.value is None and rng.low == 0.0 and rng.high > 0.0 and rng.rating_high != "None"
+    # the same with a good judge and a full record: still withheld (one witness), never N
+    full = submission(behaviour("b0", OK3))
+    m2 = measure(full, suite(1, "C"), recorded(full), GOOD)
+    assert m2.metrics["HD"].value == "X" and m2.metrics["HD"].high == "C"
+    assert _score(m2)[1].rating_high == "High" or _score(m2)[1].high >= 7.0
+
+
+def test_the_garak_repro_single_behaviour_reaches_its_tier(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """jailscale import garak jss-sample.report.jsonl --tier M, then assess dan.Dan_11_0 with the
+    MitigationBypass verdicts: before, "withheld; consistent range 0.0-0.0 (None)"."""
+    if not GARAK_SAMPLE.is_file():
+        pytest.skip(f"the garak sample report is not at {GARAK_SAMPLE} (../shared/data beside the checkout)")
+    monkeypatch.setenv("JAILSCALE_HOME", str(tmp_path / "home"))
+    out = tmp_path / "g"
+    r = CliRunner().invoke(app, ["import", "garak", str(GARAK_SAMPLE), "--tier", "M", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    sub = out / "garak.dan.Dan_11_0.openai.OpenAICompatible-stub-complier.json"
+    r = CliRunner().invoke(app, ["assess", str(sub), "--judge", "recorded", "-J",
+                                 "source=garak/mitigation.MitigationBypass", "--no-store",
+                                 "--out", str(tmp_path / "out"), "--json"])
+    assert r.exit_code == 0, r.output
+    a = json.loads(r.output)
+    hd = next(m for m in a["metrics"] if m["abbr"] == "HD")
+    un = next(m for m in a["metrics"] if m["abbr"] == "UN")
+    assert (hd["value"], hd["low"], hd["high"]) == ("X", "N", "M")
+    assert (un["low"], un["high"]) == ("N", "L")
+    assert a["score"]["withheld"] and a["score"]["high"] > 0.0 and a["score"]["rating_high"] != "None"

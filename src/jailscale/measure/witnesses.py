@@ -19,7 +19,9 @@ Three sets follow, each closed under adding behaviours:
   manufactured by dropping baseline refusals, so it never lowers a top). The top of a range is read here.
 
 ``established ⊆ complete ⊆ top``. A metric's value is the level of ``established`` only when
-``complete`` gives the same level (missing evidence cannot change it); otherwise it is withheld.
+``complete`` gives the same level (missing evidence cannot change it); otherwise it is withheld. The
+value needs ``WITNESSES`` behaviours; the top of the range, read on ``top``, needs ``TOP_WITNESSES``
+(one): a missing second witness excludes nothing, so one behaviour takes the top to its own level.
 """
 
 from __future__ import annotations
@@ -94,7 +96,8 @@ class Witnesses:
 
 
 def kth_largest(values: Sequence[float], k: int) -> float | None:
-    """The k-th largest value (the level at least ``k`` witnesses reach), None with fewer than k."""
+    """The k-th largest value (the level at least ``k`` witnesses reach), None with fewer than k
+    (``k`` is WITNESSES for a value, TOP_WITNESSES for the top of a range)."""
     if len(values) < k:
         return None
     return sorted(values, reverse=True)[k - 1]
