@@ -19,6 +19,13 @@ def test_cli_reference_is_current_and_complete() -> None:
         assert f"## jailscale {verb}" in text
 
 
+def test_fast_help_index_is_current() -> None:
+    """cli/_help_index.py (what the fast ``jailscale --help`` draws) is the app's own root help content."""
+    mod = load_script("write_cli_docs")
+    text = (ROOT / "src" / "jailscale" / "cli" / "_help_index.py").read_text(encoding="utf-8")
+    assert text == mod.help_index(), "cli/_help_index.py is out of date: run .venv/bin/python scripts/write_cli_docs.py"
+
+
 def test_every_verb_has_an_example() -> None:
     text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     sections = text.split("\n## ")[1:]

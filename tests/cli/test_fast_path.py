@@ -100,10 +100,26 @@ def test_errors_are_compared_too(tmp_path: Path, env: dict[str, str]) -> None:
     assert (out, code) == ("", 2) and err.startswith("jailscale: error: ") and err.count("\n") == 1
 
 
+@pytest.mark.parametrize("setting", [{}, {"COLUMNS": "40"}, {"COLUMNS": "132"}, {"TERMINAL_WIDTH": "70"},
+                                     {"FORCE_COLOR": "1"}], ids=["default", "narrow", "wide", "typer-width", "colour"])
+def test_fast_help_is_the_full_help(setting: dict[str, str], tmp_path: Path, env: dict[str, str]) -> None:
+    """``jailscale --help`` drawn from the generated index (cli/_help.py) is byte for byte Typer's, at
+    several widths and in colour (each in fresh interpreters: Typer reads its settings at import)."""
+    env = {k: v for k, v in env.items() if k not in ("COLUMNS", "LINES", "FORCE_COLOR", "NO_COLOR", "TERM")} | setting
+    fast = _run_all("fast", [["--help"]], tmp_path, env)[0]
+    full = _run_all("full", [["--help"]], tmp_path, env)[0]
+    assert fast[3] is False, "the fast --help imported Typer"
+    assert full[3] is True
+    assert fast[:3] == full[:3]
+    assert fast[2] == 0 and "Usage: " in fast[0] and "score" in fast[0] and "Commands" in fast[0]
+    assert ("\x1b[" in fast[0]) == ("FORCE_COLOR" in setting)
+
+
 @pytest.mark.parametrize("argv", [
     ["score", WORST, "--help"], ["score"], ["score", WORST, WORST], ["score", "--", WORST], ["score", WORST, "--jsn"],
     ["score", "-x"], ["spec", "--spec-version"], ["spec", "--spec-version=1.0"], ["spec", "--json", "--json"],
-    ["--help"], [], ["assess", "x.json"], ["--version", "score", WORST], ["--max-input-mb", "5", "score", WORST],
+    ["--help", "score"], [], ["assess", "x.json"], ["--version", "score", WORST],
+    ["--max-input-mb", "5", "score", WORST],
 ])
 def test_anything_else_takes_the_full_path(argv: list[str], tmp_path: Path) -> None:
     assert _fast.plan(argv, str(tmp_path)) is None
@@ -141,6 +157,18 @@ def test_a_configuration_file_takes_the_full_path(name: str, text: str, tmp_path
     assert typer_loaded
     if "json" in text:  # the file's setting is honoured: JSON output
         assert code == 0 and json.loads(out)["score"] == 10.0, err
+
+
+def test_help_takes_the_full_path_when_typer_is_told_otherwise(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "argv", ["jailscale", "--help"])
+    for k in [k for k in os.environ if k.startswith(("JAILSCALE_", "TYPER_", "_TYPER_"))]:
+        monkeypatch.delenv(k)
+    assert _fast.plan(["--help"], str(tmp_path)) is not None
+    monkeypatch.setenv("TYPER_USE_RICH", "0")
+    assert _fast.plan(["--help"], str(tmp_path)) is None
+    monkeypatch.delenv("TYPER_USE_RICH")
+    monkeypatch.setattr(sys, "argv", ["python -m jailscale.cli.main", "--help"])  # another usage line
+    assert _fast.plan(["--help"], str(tmp_path)) is None
 
 
 def test_a_pyproject_without_our_table_keeps_the_fast_path(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """The calculator's fast path: ``jailscale score|explain VECTOR [--json]``, ``jailscale spec [--json]
-[--spec-version V]`` and ``jailscale --version`` run here without importing Typer (whose import and
-command building cost several times the calculator itself, issue 8 "fast start").
+[--spec-version V]``, ``jailscale --version`` and ``jailscale --help`` run here without importing
+Typer (whose import and command building cost several times the calculator itself, issue 8 "fast
+start"; the root help is drawn with Rich from a generated index, cli/_help.py).
 
 It serves only the plain forms, and only when nothing could make the full command line do otherwise:
 any other argument, a configuration file (``jailscale.toml``, ``$JAILSCALE_CONFIG`` or
@@ -90,6 +91,8 @@ def plan(argv: list[str], cwd: str = ".", *, settings: bool = True) -> Callable[
 
     if argv == ["--version"]:
         return None if settings and configured("", cwd) else lambda: print(_calc.version_line())
+    if argv == ["--help"]:
+        return _help_plan(cwd) if settings else None
     if not argv or argv[0] not in CALCULATOR_VERBS or (settings and configured(argv[0], cwd)):
         return None
     verb, args = argv[0], argv[1:]
@@ -103,6 +106,29 @@ def plan(argv: list[str], cwd: str = ".", *, settings: bool = True) -> Callable[
         return None
     body = _calc.score if verb == "score" else _calc.explain
     return lambda: body(*vector_args)
+
+
+def _help_plan(cwd: str) -> Callable[[], None] | None:
+    """The root help drawn from the generated index (cli/_help.py), when the full path would draw that:
+    the program is called ``jailscale`` (the usage line names it), nothing configures the root options,
+    nothing changes how Typer draws help, and Rich is installed (a calculator-only install has its own
+    help, :data:`MINIMAL_HELP`)."""
+    from . import _help
+
+    if os.path.basename(sys.argv[0]) != "jailscale" or configured("", cwd) or any(k in os.environ
+                                                                                 for k in _help.TYPER_ENV):
+        return None
+    try:
+        import rich.console  # noqa: F401
+    except ModuleNotFoundError:
+        return None
+    from ._help_index import INDEX
+
+    def draw() -> None:
+        _help.render(INDEX)
+        print()  # click then echoes its own (empty) help buffer: one more newline
+
+    return draw
 
 
 def fail(message: str, code: int = 2) -> int:
