@@ -115,3 +115,51 @@ def test_attacker_text_renders_as_text_and_runs_nothing(browser: Any, live: str,
         assert dialogs == []
     finally:
         ctx.close()
+
+
+def _attacker_site(target: str) -> Any:
+    """Another site's page with a form that posts the attacker's user name and password to the
+    registry's login (login CSRF), as a person lured there would click it."""
+    from starlette.applications import Starlette
+    from starlette.responses import HTMLResponse
+    from starlette.routing import Route
+
+    html = (f'<!doctype html><form method="post" action="{target}/ui/login">'
+            f'<input type="hidden" name="user" value="gov-assessor">'
+            f'<input type="hidden" name="password" value="{PASSWORD}">'
+            '<input type="hidden" name="csrf" value="' + "0" * 64 + '">'
+            '<button id="win" type="submit">Claim your prize</button></form>')
+
+    async def home(request: Any) -> HTMLResponse:
+        return HTMLResponse(html)
+
+    return Starlette(routes=[Route("/", home)])
+
+
+def test_cross_site_login_form_is_refused(browser: Any, live: str) -> None:
+    ctx = browser.new_context(java_script_enabled=False)
+    page = ctx.new_page()
+    try:
+        with serve(_attacker_site(live)) as evil:
+            # The victim opened the registry's login form earlier: its cookie is in the browser.
+            # 'localhost' is another site than '127.0.0.1' to the browser: it says so (Sec-Fetch-Site)
+            # and the registry refuses the form outright. Another port of 127.0.0.1 is the same site
+            # but another origin: SameSite lets the login cookie go along, but the attacker cannot
+            # read it, so the form's token is wrong.
+            page.goto(f"{live}/ui/login")
+            assert [c for c in ctx.cookies() if c["name"] == "jailscale_login"]
+            for origin, says in ((evil.replace("127.0.0.1", "localhost"), "posted from another site"),
+                                 (evil, "did not come from this registry")):
+                page.goto(origin + "/")
+                with page.expect_navigation() as nav:
+                    page.click("#win")
+                assert nav.value.status == 403 and page.url == f"{live}/ui/login"
+                assert says in page.inner_text("main")
+        assert not [c for c in ctx.cookies() if c["name"] == "jailscale_session"]
+        page.goto(f"{live}/ui/cases")
+        assert page.url == f"{live}/ui/login"  # not logged in as anyone
+        # the registry's own form, in the same browser, still logs in
+        _login(page, live, "gov-assessor")
+        assert "gov-assessor" in page.inner_text("header")
+    finally:
+        ctx.close()

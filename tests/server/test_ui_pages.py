@@ -8,6 +8,7 @@ import yaml
 from fastapi.testclient import TestClient
 
 from jailscale.server.app import create_app
+from jailscale.server.auth import Limits
 from jailscale.server.seed import example_submission
 from registry_kit import GENEROUS, PASSWORD, Kit
 
@@ -15,8 +16,18 @@ HOSTILE_TITLE = "<script>window.__pwned=1</script> & <img src=x onerror=alert(1)
 HOSTILE_RESPONSE = '<img src=x onerror="window.__pwned=2"><script>window.__pwned=3</script>'
 
 
+def _login_token(c: TestClient) -> str:
+    """The login form's CSRF token (its cookie is kept by the client)."""
+    page = c.get("/ui/login")
+    assert page.status_code == 200
+    m = re.search(r'name="csrf" value="([0-9a-f]{64})"', page.text)
+    assert m
+    return m.group(1)
+
+
 def _login(c: TestClient, user: str = "lab-admin") -> str:
-    r = c.post("/ui/login", data={"user": user, "password": PASSWORD}, follow_redirects=False)
+    token = _login_token(c)
+    r = c.post("/ui/login", data={"user": user, "password": PASSWORD, "csrf": token}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/ui/cases"
     assert "httponly" in r.headers["set-cookie"].lower() and "samesite=strict" in r.headers["set-cookie"].lower()
     page = c.get("/ui/cases/new").text
@@ -40,8 +51,54 @@ def test_pages_need_a_session(sqlite_kit: Kit) -> None:
         c.cookies.set("jailscale_session", sqlite_kit.tokens["lab-admin"])
         assert c.get("/ui/cases", follow_redirects=False).status_code == 303
         c.cookies.clear()
-        r = c.post("/ui/login", data={"user": "lab-admin", "password": "wrong password!"})
+        r = c.post("/ui/login", data={"user": "lab-admin", "password": "wrong password!", "csrf": _login_token(c)})
         assert r.status_code == 401 and "Wrong user name or password" in r.text
+
+
+def test_login_form_needs_its_own_csrf_token(sqlite_kit: Kit) -> None:
+    """Login CSRF: a form on another site that posts the attacker's user name and password would log
+    the victim's browser into the attacker's account. Such a post has neither the login form's cookie
+    nor the token tied to it, and is refused before any password is checked."""
+    creds = {"user": "lab-admin", "password": PASSWORD}
+    with TestClient(create_app(sqlite_kit.registry, GENEROUS)) as c:
+        # a cross-site form: no cookie of ours, no token (or a guessed one)
+        for extra in ({}, {"csrf": "0" * 64}):
+            r = c.post("/ui/login", data={**creds, **extra}, follow_redirects=False)
+            assert r.status_code == 403 and "did not come from this registry" in r.text
+            assert "jailscale_session" not in r.headers.get("set-cookie", "")
+        # the token of one browser's form does not work with another browser's cookie
+        token = _login_token(c)
+        c.cookies.set("jailscale_login", "A" * 43, path="/ui/login")
+        r = c.post("/ui/login", data={**creds, "csrf": token}, follow_redirects=False)
+        assert r.status_code == 403 and "jailscale_session" not in r.headers.get("set-cookie", "")
+        # a browser that says the form came from another site is refused even with a valid pair
+        token = _login_token(c)
+        r = c.post("/ui/login", data={**creds, "csrf": token}, headers={"Sec-Fetch-Site": "cross-site"},
+                   follow_redirects=False)
+        assert r.status_code == 403 and "jailscale_session" not in r.headers.get("set-cookie", "")
+        # the form served here works, and its cookie is cleared once logged in
+        r = c.post("/ui/login", data={**creds, "csrf": token}, follow_redirects=False)
+        assert r.status_code == 303 and "jailscale_session=" in r.headers["set-cookie"]
+        assert 'jailscale_login=""' in r.headers["set-cookie"]
+        cookie = [v for k, v in r.headers.multi_items() if k == "set-cookie" and v.startswith("jailscale_login=\"")]
+        assert cookie and "Path=/ui/login" in cookie[0]
+        # a refused form is not a counted login attempt: the limit is left for real ones
+    with TestClient(create_app(sqlite_kit.registry, Limits(logins=2))) as c:
+        for _ in range(5):
+            assert c.post("/ui/login", data=creds, follow_redirects=False).status_code == 403
+        assert c.post("/ui/login", data={**creds, "csrf": _login_token(c)}, follow_redirects=False).status_code == 303
+
+
+def test_session_forms_refuse_cross_site_posts(sqlite_kit: Kit) -> None:
+    with TestClient(create_app(sqlite_kit.registry, GENEROUS)) as c:
+        csrf = _login(c)
+        text = yaml.safe_dump(example_submission().model_dump(mode="json"))
+        r = c.post("/ui/cases", data={"submission": text, "csrf": csrf}, headers={"Sec-Fetch-Site": "cross-site"})
+        assert r.status_code == 403
+        assert c.get("/api/cases", headers=sqlite_kit.auth("lab-admin")).json() == []
+        r = c.post("/ui/cases", data={"submission": text, "csrf": csrf}, headers={"Sec-Fetch-Site": "same-origin"},
+                   follow_redirects=False)
+        assert r.status_code == 303
 
 
 def test_forms_need_the_csrf_token(sqlite_kit: Kit) -> None:

@@ -1,12 +1,15 @@
 """The web pages under ``/ui``, rendered on the server with Jinja2 (autoescaped: transcripts, titles
 and notes are shown as text), no scripts. Logged-in users hold a session cookie (HttpOnly,
 SameSite=Strict); every form post carries a CSRF token derived from the session (``auth.csrf_token``)
-and is refused without it."""
+and is refused without it; so is the login form, with a token tied to a nonce in its own cookie
+(before there is a session). A form a browser says came from another site is refused as well."""
 
 from __future__ import annotations
 
 import hmac
 import json
+import re
+import secrets
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -28,6 +31,12 @@ from .schemas import ActionIn, ActionUpdateIn, AssessIn, NoteIn
 from .views import REDACTED
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
+#: The login form's cookie: a random nonce (32 bytes) whose HMAC the form carries as its CSRF token,
+#: so a login can be posted only from a form this registry served (no login CSRF: a forged form
+#: cannot log a victim's browser into the attacker's account).
+LOGIN_COOKIE = "jailscale_login"
+LOGIN_FORM_SECONDS = 3600
+_NONCE = re.compile(r"[A-Za-z0-9_-]{43}")
 _ENV = Environment(loader=PackageLoader("jailscale.server", "templates"), autoescape=True,
                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 _ENV.globals["state_label"] = lifecycle.label
@@ -49,7 +58,15 @@ def _session(request: Request) -> tuple[Principal, str]:
     return authenticate(request, raw, kind="session"), raw
 
 
-def _check_csrf(raw: str, sent: str) -> None:
+def _cross_site(request: Request) -> None:
+    """Refuse a form that a browser says was posted from another site (Fetch Metadata), whatever it
+    carries: a second line behind the CSRF tokens and SameSite cookies."""
+    if request.headers.get("sec-fetch-site", "").lower() == "cross-site":
+        raise Forbidden("a form posted from another site is refused; use the registry's own pages")
+
+
+def _check_csrf(request: Request, raw: str, sent: str) -> None:
+    _cross_site(request)
     if not sent or not hmac.compare_digest(csrf_token(raw), sent):
         raise Forbidden("the form's CSRF token is missing or wrong; reload the page and try again")
 
@@ -75,13 +92,35 @@ def _parse_submission(text: str) -> Submission:
     return validate(Submission, data, "submission")
 
 
+def _login_nonce(request: Request) -> str:
+    """The login form's own secret, from its cookie when that holds one, else a new one."""
+    nonce = request.cookies.get(LOGIN_COOKIE, "")
+    return nonce if _NONCE.fullmatch(nonce) else secrets.token_urlsafe(32)
+
+
+def _login_page(request: Request, nonce: str, status: int = 200, error: str = "") -> HTMLResponse:
+    """The login form with its CSRF token (signed double submit: the form carries an HMAC of the
+    nonce in the HttpOnly, SameSite=Strict cookie it sets; a cross-site form has neither)."""
+    resp = render("login.html.j2", status=status, me=None, csrf=csrf_token(nonce), error=error)
+    resp.set_cookie(LOGIN_COOKIE, nonce, max_age=LOGIN_FORM_SECONDS, httponly=True, samesite="strict",
+                    secure=request.url.scheme == "https", path="/ui/login")
+    return resp
+
+
 @router.get("/login")
 def login_form(request: Request, error: str = "") -> HTMLResponse:
-    return render("login.html.j2", me=None, csrf="", error=error[:200])
+    return _login_page(request, _login_nonce(request), error=error[:200])
 
 
 @router.post("/login")
-def login(request: Request, user: str = Form(max_length=200), password: str = Form(max_length=1000)) -> Response:
+def login(request: Request, user: str = Form(max_length=200), password: str = Form(max_length=1000),
+          csrf: str = Form("", max_length=200)) -> Response:
+    nonce = request.cookies.get(LOGIN_COOKIE, "")
+    _cross_site(request)
+    if not _NONCE.fullmatch(nonce) or not csrf or not hmac.compare_digest(csrf_token(nonce), csrf):
+        # no password is checked and no attempt counted: a forged form learns nothing
+        return _login_page(request, _login_nonce(request), status=403,
+                           error="The login form expired or did not come from this registry; log in again.")
     st = state(request)
     if not (st.limiter.hit("login", client(request)) and st.limiter.hit("login", "user:" + user)):
         raise RateLimited("too many login attempts; wait a minute")
@@ -90,9 +129,10 @@ def login(request: Request, user: str = Form(max_length=200), password: str = Fo
             raw, _, _ = accounts.login(s, user, password)
     except ApiError as e:
         if e.status == 401:
-            return render("login.html.j2", status=401, me=None, csrf="", error="Wrong user name or password.")
+            return _login_page(request, nonce, status=401, error="Wrong user name or password.")
         raise
     resp = RedirectResponse("/ui/cases", status_code=303)
+    resp.delete_cookie(LOGIN_COOKIE, path="/ui/login")
     resp.set_cookie(SESSION_COOKIE, raw, max_age=SESSION_HOURS * 3600, httponly=True, samesite="strict",
                     secure=request.url.scheme == "https", path="/")
     return resp
@@ -101,7 +141,7 @@ def login(request: Request, user: str = Form(max_length=200), password: str = Fo
 @router.post("/logout")
 def logout(request: Request, csrf: str = Form("", max_length=200)) -> Response:
     p, raw = _session(request)
-    _check_csrf(raw, csrf)
+    _check_csrf(request, raw, csrf)
     with state(request).registry.session(write=True) as s:
         accounts.logout(s, p)
     resp = RedirectResponse("/ui/login", status_code=303)
@@ -144,7 +184,7 @@ def _text(typed: str, upload: UploadFile | None) -> str:
 def new_case(request: Request, submission: str = Form("", max_length=MAX_TEXT), file: UploadFile | None = None,
              csrf: str = Form("", max_length=200)) -> Response:
     p, raw = _session(request)
-    _check_csrf(raw, csrf)
+    _check_csrf(request, raw, csrf)
     submission = _text(submission, file)
     try:
         sub = _parse_submission(submission)
@@ -172,7 +212,7 @@ def case_page(request: Request, case_id: str, evidence: str = "") -> HTMLRespons
 def transition(request: Request, case_id: str, to: str = Form(max_length=32), reason: str = Form("", max_length=2000),
                csrf: str = Form("", max_length=200)) -> Response:
     p, raw = _session(request)
-    _check_csrf(raw, csrf)
+    _check_csrf(request, raw, csrf)
     with state(request).registry.session(write=True) as s:
         cases.transition(s, p, case_id, to, reason)
     return _back(case_id)
@@ -183,7 +223,7 @@ def assess(request: Request, case_id: str, suite: str = Form("practice", max_len
            submission: str = Form("", max_length=MAX_TEXT), file: UploadFile | None = None,
            retest_of: str = Form("", max_length=40), csrf: str = Form("", max_length=200)) -> Response:
     p, raw = _session(request)
-    _check_csrf(raw, csrf)
+    _check_csrf(request, raw, csrf)
     submission = _text(submission, file)
     sub = _parse_submission(submission) if submission.strip() else None
     req = AssessIn(suite=suite, submission=sub, retest_of=retest_of or None)
@@ -210,7 +250,7 @@ def decide(request: Request, case_id: str, assessment: str = Form(max_length=40)
            action: str = Form("", max_length=32), reason: str = Form("", max_length=2000),
            csrf: str = Form("", max_length=200)) -> Response:
     p, raw = _session(request)
-    _check_csrf(raw, csrf)
+    _check_csrf(request, raw, csrf)
     req = ActionIn(assessment=assessment, owner=owner, action=action or None, reason=reason)
     with state(request).registry.session(write=True) as s:
         actions.decide(s, p, case_id, req)
@@ -221,7 +261,7 @@ def decide(request: Request, case_id: str, assessment: str = Form(max_length=40)
 def update_action(request: Request, case_id: str, action_id: str, status: str = Form(max_length=16),
                   reason: str = Form("", max_length=2000), csrf: str = Form("", max_length=200)) -> Response:
     p, raw = _session(request)
-    _check_csrf(raw, csrf)
+    _check_csrf(request, raw, csrf)
     req = ActionUpdateIn.model_validate({"status": status, "reason": reason})
     with state(request).registry.session(write=True) as s:
         actions.update(s, p, case_id, action_id, req)
@@ -232,7 +272,7 @@ def update_action(request: Request, case_id: str, action_id: str, status: str = 
 def add_note(request: Request, case_id: str, text: str = Form(max_length=20000), private: str = Form(""),
              csrf: str = Form("", max_length=200)) -> Response:
     p, raw = _session(request)
-    _check_csrf(raw, csrf)
+    _check_csrf(request, raw, csrf)
     with state(request).registry.session(write=True) as s:
         cases.add_note(s, p, case_id, NoteIn(text=text, private=bool(private)))
     return _back(case_id)
