@@ -39,7 +39,9 @@ def export_input(store: Store, ref: str) -> ExportInput:
 def export(
     ref: Annotated[str, typer.Argument(help="Stored assessment id (a prefix of 6+ characters).")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="avid, sarif or inspect.")] = "sarif",
-    out: Annotated[Path | None, typer.Option(help="File to write (default: print to standard output).")] = None,
+    out: Annotated[Path | None, typer.Option(help="File or existing folder to write to (a folder gets a "
+                                             "default name; for inspect, the name 'inspect view' lists); "
+                                             "default: print to standard output.")] = None,
     include_text: Annotated[bool, typer.Option(
         "--include-text", help="inspect: include request and response text (redacted by default).")] = False,
     db: DbOption = None,
@@ -50,6 +52,8 @@ def export(
     (security-severity = the JSS score), or its evidence as an Inspect JSON log (inspect view).
 
     Example: jailscale export 3f2a9c --format sarif --out jss.sarif
+
+    Example: mkdir -p logs && jailscale export 3f2a9c --format inspect --out logs/ && inspect view --log-dir logs
     """
     from .. import exports
     from ._store import open_store
@@ -63,6 +67,17 @@ def export(
     if out is None:
         print(text, end="")
         return
+    if out.is_dir():
+        out = out / exports.file_name(fmt, x)
+    elif fmt == "inspect":
+        from ..exports.inspect_log import LOG_FILE_NAME
+
+        if not LOG_FILE_NAME.match(out.name):
+            import sys
+
+            print(f"note: inspect view lists only JSON logs named like {exports.file_name(fmt, x)!r} "
+                  "(give --out an existing folder to get that name); read_eval_log reads this file as it is",
+                  file=sys.stderr)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(out.name + ".tmp")

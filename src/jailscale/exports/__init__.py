@@ -51,6 +51,17 @@ def _get(name: str) -> tuple[Exporter, str]:
         raise UserError(f"unknown export format {name!r}; known formats: {', '.join(available())}") from None
 
 
+def file_name(name: str, x: ExportInput) -> str:
+    """The file name an export is written under when ``--out`` is a folder: Inspect's own log name
+    pattern for ``inspect`` (so that ``inspect view`` lists it), else ``jss-<id>`` and the suffix."""
+    _get(name)
+    if name == "inspect":
+        from .inspect_log import file_name as inspect_name
+
+        return inspect_name(x)
+    return f"jss-{x.assessment.id.removeprefix('sha256:')[:12]}{suffix(name)}"
+
+
 def export(name: str, x: ExportInput, include_text: bool = False) -> dict[str, Any]:
     """The document for ``x`` in format ``name``. ``include_text`` puts request and response text in
     formats that carry evidence (``inspect``); it is redacted otherwise."""
@@ -73,4 +84,4 @@ def _register_builtins() -> None:
 
 _register_builtins()
 
-__all__ = ["ExportInput", "Exporter", "available", "dumps", "export", "register", "suffix"]
+__all__ = ["ExportInput", "Exporter", "available", "dumps", "export", "file_name", "register", "suffix"]

@@ -10,11 +10,20 @@ value Inspect can read as either, so they are ``N``, Inspect's NOANSWER, never `
 
 Request and response text are left out by default, as in the reports (placeholders give their
 length and hash); ``include_text=True`` writes them.
+
+Checked with Inspect AI itself (tests/exports/test_inspect_roundtrip.py, when ``inspect_ai`` is
+installed): ``inspect_ai.log.read_eval_log`` reads every sample, its metadata and score, and
+``inspect view`` lists and serves the file. Inspect lists a JSON log only under its own file name
+pattern, ``<ISO time>_<task>_<id>.json`` (:func:`file_name`); ``jailscale export ID --format inspect
+--out DIR`` writes that name. Inspect counts the samples it expects as sample ids x epochs: plain
+requests have one epoch and jailbreak attempts several, so Inspect View shows e.g. "217 / 465
+samples" although every transcript is in the log.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 from .. import __version__
@@ -71,6 +80,22 @@ def _sample(t: Transcript, x: ExportInput, include_text: bool) -> dict[str, Any]
     if t.finished_at:
         sample["completed_at"] = t.finished_at.isoformat()
     return sample
+
+
+#: The file names Inspect lists as JSON logs (``inspect_ai.log``'s ``log_file_pattern``).
+LOG_FILE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}[:-]\d{2}[:-]\d{2}.*\.json$")
+
+
+def _task(x: ExportInput) -> str:
+    """The task's name in the file name: no '_' (Inspect splits the name on it) and no path characters."""
+    return re.sub(r"[^A-Za-z0-9.-]+", "-", f"jailscale-{x.assessment.submission}").strip("-.")[:80] or "jailscale"
+
+
+def file_name(x: ExportInput) -> str:
+    """``<created, ISO with '-' for ':'>_<task>_<assessment id>.json``: a name ``inspect view`` lists
+    (and valid on every operating system: no colons)."""
+    stamp = x.assessment.created_at.strftime("%Y-%m-%dT%H-%M-%S")
+    return f"{stamp}+00-00_{_task(x)}_{x.assessment.id.removeprefix('sha256:')[:22]}.json"
 
 
 def inspect_log(x: ExportInput, include_text: bool = False) -> dict[str, Any]:
