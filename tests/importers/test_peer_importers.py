@@ -258,9 +258,18 @@ def test_promptfoo_only_baseline_rows_says_nothing_to_assess(peer_outputs: Path,
 def test_a_file_of_another_kind_names_the_importer_that_fits(peer_outputs: Path, wrong: str, rel: str,
                                                              right: str) -> None:
     path = next(peer_outputs.glob(rel))
-    with pytest.raises(UserError, match=f"is a {right} file, not a {wrong} file; import it with: "
+    article = {"inspect": "an Inspect", "garak": "a garak", "promptfoo": "a promptfoo"}
+    with pytest.raises(UserError, match=f"is {article[right]} file, not {article[wrong]} file; import it with: "
                                         f"jailscale import {right}"):
         importers.run(wrong, path, Opts(tier="L"))
+
+
+def test_a_tools_other_files_say_which_file_to_import(peer_outputs: Path) -> None:
+    with pytest.raises(UserError, match=r"garak's AVID export .* import the report\.jsonl"):
+        importers.run("garak", peer_outputs / "garak" / "jss-sample.avid.jsonl", Opts(tier="L"))
+    with pytest.raises(UserError, match=r"promptfoo configuration, not its results: import the results\.json .* "
+                                        r"--redteam-config"):
+        importers.run("promptfoo", peer_outputs / "promptfoo" / "redteam.yaml", Opts(tier="L"))
 
 
 def test_safe_ids_are_file_names_on_every_os() -> None:

@@ -70,6 +70,9 @@ def detect(path: Path) -> str | None:
     return None
 
 
+_TOOL = {"inspect": "an Inspect", "garak": "a garak", "promptfoo": "a promptfoo", "jailbreakbench": "a JailbreakBench"}
+
+
 def run(name: str, path: Path, options: ImportOptions | None = None) -> ImportResult:
     """Import ``path`` with the importer registered as ``name``. A file that another importer
     recognises and this one does not is refused with the name of the importer that fits."""
@@ -79,8 +82,8 @@ def run(name: str, path: Path, options: ImportOptions | None = None) -> ImportRe
     if path.is_file() and entry.detect is not None and not entry.detect(path, head_bytes(path)):
         other = detect(path)
         if other is not None and other != name:
-            raise UserError(f"'{path}' is a {other} file, not a {name} file; import it with: "
-                            f"jailscale import {other} '{path}'")
+            raise UserError(f"'{path}' is {_TOOL.get(other, other)} file, not {_TOOL.get(name, name)} file; "
+                            f"import it with: jailscale import {other} '{path}'")
     opts = options or ImportOptions()
     if entry.takes_options:
         return entry.importer(path, opts)

@@ -58,6 +58,9 @@ def _lines(path: Path) -> list[dict[str, Any]]:
                 d = json.loads(raw.decode("utf-8"))
             except (UnicodeDecodeError, json.JSONDecodeError) as e:
                 raise UserError(f"'{path}' line {n} is not a JSON object: {e}") from None
+            if isinstance(d, dict) and d.get("data_type") == "AVID":
+                raise UserError(f"'{path}' is garak's AVID export (garak --report), which keeps no attempts; "
+                                "import the report.jsonl garak wrote for the run instead")
             if not isinstance(d, dict) or "entry_type" not in d:
                 raise UserError(f"'{path}' line {n} has no entry_type: not a garak report.jsonl")
             out.append(d)

@@ -149,6 +149,10 @@ def _response(row: dict[str, Any], where: str) -> tuple[str | None, str | None]:
 def load(path: Path, options: ImportOptions) -> ImportResult:
     """Import a promptfoo ``results.json`` (eval or red team)."""
     path = Path(path)
+    if path.suffix.lower() in (".yaml", ".yml"):
+        raise UserError(f"'{path}' is a promptfoo configuration, not its results: import the results.json that "
+                        "'promptfoo eval -o results.json' writes (a red-team configuration goes with it as "
+                        "--redteam-config)")
     data = read_json_file(path)
     rows, res = _rows(data, path)
     if not rows:
