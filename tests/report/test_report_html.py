@@ -37,7 +37,7 @@ def test_content_and_charts() -> None:
     assert "placeholder warning" in html
     assert "UP:H (more severe) → JSS-BC 8.0 High" in html
     assert html.count("<svg") == 1  # consistent ranges (no per-behaviour tallies given: no success chart)
-    assert "chance of at least one success in 5 attempts" in html  # RL's pass@5, in words
+    assert "chance that at least one of 5 attempts is answered" in html  # RL's pass@5, in words
     assert "not calibrated" in html
 
 

@@ -10,7 +10,7 @@ from jailscale.formats import Behaviour, Message, Submission, Suite, Transcript,
 from jailscale.measure import measure
 from jailscale.report import render_html, render_markdown
 from jailscale.report.people import MAX_CATEGORIES, MAX_GROUPS, MAX_PER_GROUP, people_view
-from jailscale.report.words import count_words
+from jailscale.report.words import count_words, rate_words
 from jailscale.runner.assess import assess
 from jailscale.runner.build import build_assessment
 from jailscale.runner.demo import demo_inputs
@@ -28,10 +28,25 @@ def test_demo_summary_answers_the_four_questions(tmp_path: Path) -> None:
         assert html.index(q) < html.index("The rating and how it was measured")
     a = out.assessment
     assert f"{a.score.value:.1f}" in html and a.response.action in html
-    # the summary's unlocked count is the measurement's
+    # the summary's unlocked count is the measurement's, and one word means one thing: "confirmed
+    # unlocked" (the witness rule) is never used for "answered at least once"
     un = next(m for m in a.metrics if m.abbr == "UN")
-    assert (f"The jailbreak got an answer on {un.counts['confirmed_unlocked']} of the "
-            f"{un.counts['protected_at_baseline']} behaviours the model refuses when asked plainly") in html
+    k, p = un.counts["confirmed_unlocked"], un.counts["protected_at_baseline"]
+    m = measure(sub, suite, out.verdicts, a.provenance.judge.calibration_used)
+    answered = sum(1 for e in m.behaviours.values()
+                   if e.baseline.determinate and not e.baseline.successes and e.jailbreak.successes)
+    assert answered > k  # the demo has behaviours answered but not confirmed: the two words must differ
+    for text in (html, md):
+        assert f"Confirmed unlocked: {k} of the {p} behaviours refused plainly." in text
+        assert f"The jailbreak was answered at least once on {answered} of them" in text
+        assert "Words used here: an attempt is answered when" in text
+        assert "behaviours unlocked" not in text and "succeeded" not in text and "got an answer" not in text
+    view = people_view(a, sub.evidence, m.behaviours, False, m.statuses)
+    assert sum(r.confirmed or 0 for r in view.tiers) == k and sum(r.answered for r in view.tiers) == answered
+    assert sum(r.protected for r in view.tiers) == p
+    tags = [g.status for g in view.groups]
+    assert tags.count("confirmed unlocked") == k
+    assert tags.count("answered with the jailbreak, not confirmed") == answered - k
     # the judge's calibration stands beside the rating
     assert "checked against human labels on attack responses" in html
     assert "catches 88% of harmful answers (81%–93%), clears 71% of harmless ones (61%–79%)" in html
@@ -43,8 +58,8 @@ def test_demo_summary_answers_the_four_questions(tmp_path: Path) -> None:
     if un_n:
         assert f"<td>{un_n}</td>" in html and f"| {un_n} |" in md
     for rate in un.rates:
-        assert rate.name in html
-    # success by tier, both conditions, with intervals, drawn as inline SVG
+        assert rate_words(rate.name) in html
+    # answered by tier, both conditions, with intervals, drawn as inline SVG
     assert "By harm tier" in html and 'class="jailbreak"' in html and 'class="whisker"' in html
     assert "<details class=\"beh\">" in html and "<details class=\"beh\" open" not in html
 
@@ -69,7 +84,8 @@ def test_count_words() -> None:
     assert count_words("confirmed_unlocked") == "behaviours confirmed unlocked by the jailbreak"
     assert count_words("jailbreak_error").startswith("jailbreak attempts that got no answer")
     assert count_words("input_classifier_held") == "attempts stopped by the input classifier"
-    assert count_words("pass@3") == "chance of at least one success in 3 attempts"
+    assert count_words("pass@3") == "chance that at least one of 3 attempts is answered"
+    assert count_words("unclear_at_baseline").startswith("behaviours answered when asked plainly, within")
     assert count_words("some_new_key") == "some new key"
 
 

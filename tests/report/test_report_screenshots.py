@@ -42,7 +42,7 @@ def test_top_of_page_says_what_to_do_in_the_first_screen(report: Path, page: Any
 
 def test_charts_render_bars_and_intervals(report: Path, page: Any, shot: Callable[..., Path]) -> None:
     page.goto(report.as_uri())
-    chart = page.locator("svg[aria-label='success by harm tier']")
+    chart = page.locator("svg[aria-label='answered by harm tier']")
     chart.scroll_into_view_if_needed()
     assert chart.locator("rect.jailbreak").count() == 4 and chart.locator("rect.baseline").count() == 4
     widths = [chart.locator("rect.jailbreak").nth(i).bounding_box()["width"] for i in range(4)]
@@ -50,7 +50,7 @@ def test_charts_render_bars_and_intervals(report: Path, page: Any, shot: Callabl
     assert chart.locator("line.whisker").count() >= 8
     p = shot(page, "report-charts", clip=chart.bounding_box())
     assert p.stat().st_size > 5_000
-    cat = page.locator("svg[aria-label='success by category']")
+    cat = page.locator("svg[aria-label='answered by category']")
     assert cat.locator("rect.jailbreak").count() >= 2
     cat.scroll_into_view_if_needed()
     shot(page, "report-categories", clip=cat.bounding_box())

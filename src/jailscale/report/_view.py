@@ -17,6 +17,7 @@ from ..formats.assessment import Assessment, CJSResult, MetricResult
 from ..formats.evidence import Transcript
 from ..judges.registry import TRIAGE_JUDGES
 from ..spec.metrics import BY_ABBR, ORDER
+from .words import rate_words
 
 DASH = "—"
 CJS_AXES = ("gain", "breadth", "ease", "discoverability")
@@ -58,10 +59,18 @@ def fmt_rate(estimate: float | None, interval: tuple[float, float] | None, n: in
 
 def fmt_estimate(m: MetricResult) -> str:
     """The rate a metric's level rests on, then any further rates the measurement recorded."""
-    parts = [fmt_rate(m.estimate, m.interval, m.n, m.unit)] if m.estimate is not None else []
+    parts = []
+    named = False  # the level's own rate, when the measurement also lists it by name, is shown once
     for r in m.rates:
         interval = (r.low, r.high) if r.low is not None and r.high is not None else None
-        parts.append(f"{r.name} {fmt_rate(r.estimate, interval, r.n, r.unit)}")
+        name = rate_words(r.name)
+        if r.estimate is None:
+            parts.append(f"{name}: not measured")
+            continue
+        parts.append(f"{name}: {fmt_rate(r.estimate, interval, r.n, r.unit)}")
+        named = named or (r.estimate == m.estimate and r.n == m.n)
+    if m.estimate is not None and not named:
+        parts.insert(0, fmt_rate(m.estimate, m.interval, m.n, m.unit))
     return "; ".join(parts) or DASH
 
 

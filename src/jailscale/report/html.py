@@ -20,10 +20,11 @@ from markupsafe import Markup
 from ..formats.assessment import Assessment
 from ..formats.evidence import Transcript
 from ..measure.outcomes import BehaviourEvidence
+from ..measure.witnesses import Status
 from ..textsafe import HTML_CSP, terminal
 from . import _view as v
 from .charts import success_chart
-from .people import MAX_PER_GROUP, people_view, value_name
+from .people import GLOSSARY, MAX_PER_GROUP, people_view, value_name
 from .words import evidence_counts, metric_counts, rate_rows, sample_size
 
 
@@ -89,14 +90,16 @@ def pass_at_k(assessment: Assessment) -> list[tuple[str, float, float]]:
 
 
 def context(assessment: Assessment, transcripts: Sequence[Transcript] | None, show_responses: bool,
-            behaviours: Mapping[str, BehaviourEvidence] | None = None) -> dict[str, Any]:
+            behaviours: Mapping[str, BehaviourEvidence] | None = None,
+            statuses: Mapping[str, Status] | None = None) -> dict[str, Any]:
     a = assessment
     rows = v.metric_rows(a)
     charts = chart_rows(rows)
     steps, changes = v.what_would_change(a)
-    view = people_view(a, transcripts, behaviours, show_responses)
+    view = people_view(a, transcripts, behaviours, show_responses, statuses)
     return {
         "a": a,
+        "glossary": GLOSSARY,
         "csp": HTML_CSP,
         "view": view,
         "tier_chart": success_chart(view.tiers),
@@ -124,8 +127,10 @@ def context(assessment: Assessment, transcripts: Sequence[Transcript] | None, sh
 
 
 def render_html(assessment: Assessment, transcripts: Sequence[Transcript] | None = None,
-                show_responses: bool = False, behaviours: Mapping[str, BehaviourEvidence] | None = None) -> str:
+                show_responses: bool = False, behaviours: Mapping[str, BehaviourEvidence] | None = None,
+                statuses: Mapping[str, Status] | None = None) -> str:
     """The assessment as one self-contained HTML page under a strict Content-Security-Policy (nothing
     loads or runs); response text only with ``show_responses``; the evidence grouped by behaviour
     and bounded (see :mod:`jailscale.report.people`)."""
-    return _ENV.get_template("report.html.j2").render(context(assessment, transcripts, show_responses, behaviours))
+    return _ENV.get_template("report.html.j2").render(context(assessment, transcripts, show_responses, behaviours,
+                                                              statuses))

@@ -13,10 +13,11 @@ from collections.abc import Mapping, Sequence
 from ..formats.assessment import Assessment
 from ..formats.evidence import Transcript
 from ..measure.outcomes import BehaviourEvidence
+from ..measure.witnesses import Status
 from ..textsafe import markdown as md
 from ..textsafe import markdown_block, markdown_code
 from . import _view as v
-from .people import MAX_PER_GROUP, GroupRow, PanelView, PeopleView, people_view, value_name
+from .people import GLOSSARY, MAX_PER_GROUP, GroupRow, PanelView, PeopleView, people_view, value_name
 from .words import evidence_counts, metric_counts, rate_rows, sample_size
 
 
@@ -30,32 +31,35 @@ def _groups_table(title: str, rows: list[GroupRow]) -> list[str]:
     if not rows:
         return []
     out = [f"### {title}", ""]
-    out += _table([title.split(" ", 1)[1].removeprefix("by ").capitalize(), "behaviours",
-                   "plain requests that succeeded", "jailbreak attempts that succeeded", "behaviours unlocked"],
-                  [[r.name, str(r.behaviours), r.baseline.text, r.jailbreak.text,
-                    f"{r.unlocked} of {r.protected} refused plainly"] for r in rows])
+    head = [title.split(" ", 1)[1].removeprefix("by ").capitalize(), "behaviours", "plain requests answered",
+            "jailbreak attempts answered", "refused plainly", "of those, answered with the jailbreak"]
+    confirmed = any(r.confirmed is not None for r in rows)
+    out += _table(head + (["confirmed unlocked"] if confirmed else []),
+                  [[r.name, str(r.behaviours), r.baseline.text, r.jailbreak.text, str(r.protected), str(r.answered)]
+                   + ([str(r.confirmed) if r.confirmed is not None else "—"] if confirmed else []) for r in rows])
     return [*out, ""]
 
 
 def render_markdown(assessment: Assessment, transcripts: Sequence[Transcript] | None = None,
                     show_responses: bool = False,
-                    behaviours: Mapping[str, BehaviourEvidence] | None = None) -> str:
+                    behaviours: Mapping[str, BehaviourEvidence] | None = None,
+                    statuses: Mapping[str, Status] | None = None) -> str:
     """The assessment as a Markdown document. Response text appears only with ``show_responses``;
     request text never appears."""
     a = assessment
-    view = people_view(a, transcripts, behaviours, show_responses)
+    view = people_view(a, transcripts, behaviours, show_responses, statuses)
     out = [f"# JSS assessment: {md(a.title)}", "", f"**{md(view.headline)}**", ""]
     for q, ans in view.summary:
         out += [f"- **{md(q)}:** {md(ans)}"]
-    out.append("")
+    out += ["", f"*{md(GLOSSARY)}*", ""]
     out += [f"- **Technique:** {md(a.technique)}", f"- **Target:** {md(a.target)}",
             f"- **Assessed on:** {md(a.assessed_on)}", ""]
 
     if view.tiers or view.categories:
-        out += ["## Success with and without the jailbreak", "",
-                "Shares of judged attempts that succeeded, with 95% Wilson intervals (attempts pooled).", ""]
-        out += _groups_table("Success by harm tier", view.tiers)
-        out += _groups_table("Success by category", view.categories)
+        out += ["## Answered with and without the jailbreak", "",
+                "Shares of judged attempts that were answered, with 95% Wilson intervals (attempts pooled).", ""]
+        out += _groups_table("Answered by harm tier", view.tiers)
+        out += _groups_table("Answered by category", view.categories)
 
     out += ["## Verdict", ""]
     out += [f"- **Vector:** {markdown_code(a.vector)}",

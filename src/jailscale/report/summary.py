@@ -36,11 +36,11 @@ def summary_lines(assessment: Assessment) -> list[str]:
         f"  response  {escape(v.response_line(a))}",
         f"  CJS       {escape(v.cjs_line(a))}",
         "",
-        "  [bold]metric  value  range  source    estimate [95% interval][/bold]",
+        "  [bold]metric  value     range  source    estimate [95% interval][/bold]",
     ]
     for r in v.metric_rows(a):
         value = r.value.split(" ")[0]
-        out.append(f"  {r.abbr:<6}  {escape(value):<5}  {escape(r.range):<5}  {r.source:<8}  "
+        out.append(f"  {r.abbr:<6}  {escape(value):<8}  {escape(r.range):<5}  {r.source:<8}  "
                    f"{escape(r.estimate)}")
     if a.warnings:
         out.append("")

@@ -9,7 +9,7 @@ from ..formats.assessment import Assessment, MetricResult
 
 TIER = {"L": "Low", "M": "Moderate", "S": "Severe", "C": "Catastrophic"}
 CONDITION = {"baseline": "plain requests", "jailbreak": "jailbreak attempts", "reference": "reference answers"}
-OUTCOME = {"success": "succeeded", "refused": "refused", "partial": "partly answered",
+OUTCOME = {"success": "were answered", "refused": "were refused", "partial": "partly answered",
            "blocked": "blocked by a safeguard", "error": "got no answer (error, never counted as a refusal)",
            "unscoreable": "could not be judged (never counted as a refusal)"}
 LAYER = {"refusal_training": "the model's refusal training", "input_classifier": "the input classifier",
@@ -18,12 +18,12 @@ KNOWN = {
     "behaviours_tried": "behaviours tried",
     "baseline_known": "behaviours with a judged plain request",
     "protected_at_baseline": "behaviours refused when asked plainly",
-    "available_at_baseline": "behaviours answered even when asked plainly",
-    "newly_unlocked": "behaviours the jailbreak unlocked",
-    "unlocked_responses": "successful answers on unlocked behaviours",
+    "available_at_baseline": "behaviours answered when asked plainly (confirmed)",
+    "newly_unlocked": "behaviours newly unlocked by the jailbreak",
+    "unlocked_responses": "answered attempts on unlocked behaviours",
     "baseline_missing": "behaviours with no plain-request attempt",
-    "successes": "successful answers",
-    "with_quality": "successful answers with a quality score",
+    "successes": "answered attempts",
+    "with_quality": "answered attempts with a quality score",
     "unlocked": "unlocked behaviours",
     "with_repeats": "unlocked behaviours tried more than once",
     "attempts": "attempts",
@@ -32,7 +32,7 @@ KNOWN = {
     "categories": "categories the unlocked behaviours span",
     "complete": "unlocked behaviours with complete evidence",
     "top": "behaviours that may be unlocked (upper bound)",
-    "unclear_at_baseline": "behaviours whose plain request could not be judged",
+    "unclear_at_baseline": "behaviours answered when asked plainly, within the judge's error (not confirmed)",
     "open": "behaviours still open (more evidence needed)",
     "witnesses": "confirmed unlocked behaviours measured",
     "rated": "of them with a quality rating",
@@ -40,11 +40,19 @@ KNOWN = {
     "not_compared": "behaviours with no comparable reference",
     "references_set_aside": "reference answers set aside (their prompt was not the plain request)",
 }
+def rate_words(name: str) -> str:
+    """A rate's name as the measurement records it, in the reports' words (one word, one meaning:
+    "refused plainly" for the measurement's "protected", "answered" for "success")."""
+    return (name.replace("newly unlocked share of the protected behaviours",
+                         "share of the behaviours refused plainly that are confirmed unlocked")
+            .replace("per-attempt success of", "per-attempt answered share of"))
+
+
 _TIER_KEY = re.compile(r"^([LMSC])\+_(\w+)$")
-_TIER_PART = {"successes": "jailbreak successes", "attempts": "judged jailbreak attempts",
+_TIER_PART = {"successes": "answered jailbreak attempts", "attempts": "judged jailbreak attempts",
               "confirmed": "behaviours confirmed unlocked", "complete": "unlocked behaviours with complete evidence",
               "top": "behaviours that may be unlocked (upper bound)",
-              "lower_bound": "lower 95% bound of the success share",
+              "lower_bound": "lower 95% bound of the answered share",
               "chance": "chance level (the judge's false-positive rate)"}
 
 
@@ -58,7 +66,7 @@ def count_words(key: str) -> str:
         part = _TIER_PART.get(m.group(2), m.group(2).replace("_", " "))
         return f"{part}, tier {tier} ({TIER[tier]}) or above"
     if key.startswith("pass@"):
-        return f"chance of at least one success in {key[5:]} attempts"
+        return f"chance that at least one of {key[5:]} attempts is answered"
     if key.startswith("vs "):
         return f"quality gain over {key[3:]}"
     if key.startswith("gain on "):
@@ -68,11 +76,11 @@ def count_words(key: str) -> str:
         return f"{CONDITION[cond]} that {OUTCOME[outcome]}"
     for layer, name in LAYER.items():
         if key == f"{layer}_passed":
-            return f"successful attempts that got past {name}"
+            return f"answered attempts that got past {name}"
         if key == f"{layer}_held":
             return f"attempts stopped by {name}"
         if key == f"{layer}_unknown":
-            return f"successful attempts with no recorded outcome at {name}"
+            return f"answered attempts with no recorded outcome at {name}"
     return key.replace("_", " ")
 
 
@@ -105,5 +113,5 @@ def rate_rows(m: MetricResult) -> list[tuple[str, str]]:
             text += f" [{r.low:.2f}, {r.high:.2f}]"
         if r.n is not None:
             text += f" on {r.n} {r.unit}"
-        out.append((r.name, text))
+        out.append((rate_words(r.name), text))
     return out

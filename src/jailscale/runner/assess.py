@@ -22,6 +22,7 @@ from ..formats import Assessment, BaselineSet, Calibration, JudgeRef, Submission
 from ..formats.evidence import behaviour_json, judge_input_hash
 from ..measure import measure
 from ..measure.outcomes import BehaviourEvidence
+from ..measure.witnesses import Status
 from ..report import render_html, render_markdown
 from .build import assessment_json, build_assessment
 from .output import write_results
@@ -161,7 +162,7 @@ def assess(sub: Submission, suite: Suite, *, judge_name: str = "rules",
     # Render, store, then write: a result on disk is always one that was stored (when storing), and a
     # store failure leaves no reports behind for an assessment that does not exist.
     progress.begin("writing")
-    files = render_outputs(a, sub, verdicts, show_responses, m.behaviours) if out_dir is not None else {}
+    files = render_outputs(a, sub, verdicts, show_responses, m.behaviours, m.statuses) if out_dir is not None else {}
     progress.end()
     stored = False
     if store is not None:
@@ -182,14 +183,18 @@ def assess(sub: Submission, suite: Suite, *, judge_name: str = "rules",
 
 
 def render_outputs(a: Assessment, sub: Submission, verdicts: dict[str, Verdict], show_responses: bool,
-                   behaviours: Mapping[str, BehaviourEvidence] | None = None) -> dict[str, str]:
-    """The three outputs' text; each transcript shows the verdict of this assessment's judge."""
+                   behaviours: Mapping[str, BehaviourEvidence] | None = None,
+                   statuses: Mapping[str, Status] | None = None) -> dict[str, str]:
+    """The three outputs' text; each transcript shows the verdict of this assessment's judge (and,
+    with the measurement's ``statuses``, which behaviours are confirmed unlocked)."""
     judged = [t.model_copy(update={"verdicts": [*t.verdicts, verdicts[t.content_hash]]})
               if t.content_hash in verdicts else t for t in sub.evidence]
     return {
         "assessment.json": assessment_json(a),
-        "report.md": render_markdown(a, judged, show_responses=show_responses, behaviours=behaviours),
-        "report.html": render_html(a, judged, show_responses=show_responses, behaviours=behaviours),
+        "report.md": render_markdown(a, judged, show_responses=show_responses, behaviours=behaviours,
+                                     statuses=statuses),
+        "report.html": render_html(a, judged, show_responses=show_responses, behaviours=behaviours,
+                                   statuses=statuses),
     }
 
 
