@@ -48,13 +48,21 @@ def serve(
     max_body_mb: Annotated[int, typer.Option(min=1, max=1024, help="Largest request body, in MiB.")] = 32,
     token_rate: Annotated[int, typer.Option(min=1, help="Requests per minute allowed per token.")] = 600,
     login_rate: Annotated[int, typer.Option(min=1, help="Login attempts per minute per address and per user.")] = 10,
+    rate_limit_storage: Annotated[str, typer.Option(
+        help="Where the login and token limits count: memory:// is this process only (several workers or "
+             "instances each allow the full limit); redis://HOST:6379 shares the counts between them "
+             "(pip install 'jailscale[redis]').")] = "memory://",
 ) -> None:
     """Run the registry: the JSON API under /api, the web pages under /ui, the schema at /openapi.json.
 
     The database's migrations are applied once, here. Create the first organisation with
-    `jailscale registry add-org` before logging in.
+    `jailscale registry add-org` before logging in. Rate limits count in this process unless
+    --rate-limit-storage names a shared storage: give one when running several workers or instances.
 
     Example: jailscale serve --db postgresql+psycopg://registry@db:5432/registry --host 0.0.0.0 --port 8080
+
+    Example: jailscale serve --db postgresql+psycopg://registry@db:5432/registry --rate-limit-storage
+    redis://cache:6379
     """
     try:
         registry = _open(db)
@@ -66,9 +74,19 @@ def serve(
     from ..server.app import create_app
     from ..server.auth import Limits
 
-    application = create_app(registry, Limits(logins=login_rate, per_token=token_rate),
-                             max_body=max_body_mb * 1024 * 1024)
-    print(f"jailscale registry on http://{host}:{port}/ui (database {registry.url})")
+    try:
+        application = create_app(registry, Limits(logins=login_rate, per_token=token_rate),
+                                 max_body=max_body_mb * 1024 * 1024, rate_limit_storage=rate_limit_storage)
+    except EnvironmentFault as e:
+        registry.close()
+        fail(str(e), e.exit_code)
+        return
+    except BaseException:
+        registry.close()
+        raise
+    limits_at = ("this process only" if application.state.jailscale.limiter.storage_url == "memory://"
+                 else "shared storage")
+    print(f"jailscale registry on http://{host}:{port}/ui (database {registry.url}; rate limits in {limits_at})")
     try:
         uvicorn.run(application, host=host, port=port, log_level="warning")
     finally:

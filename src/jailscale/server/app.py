@@ -50,7 +50,11 @@ def _respond(request: Request, status: int, message: str, headers: dict[str, str
     return JSONResponse(body(status, message), status_code=status, headers=headers)
 
 
-def create_app(registry: Registry, limits: Limits | None = None, max_body: int = MAX_BODY) -> FastAPI:
+def create_app(registry: Registry, limits: Limits | None = None, max_body: int = MAX_BODY,
+               rate_limit_storage: str | None = None) -> FastAPI:
+    """The app over an open ``registry``. ``rate_limit_storage`` is where the login and token limits
+    count (a ``limits`` storage URL): None or ``memory://`` is this process only; ``redis://...``
+    shares them between workers and instances."""
     from .api import router as api_router
     from .ui import router as ui_router
 
@@ -58,7 +62,7 @@ def create_app(registry: Registry, limits: Limits | None = None, max_body: int =
                   description="Cases of jailbreaks from report to closure: submissions, assessments from several "
                               "organisations, actions, re-tests and an audit log. Every error has the shape "
                               "{\"error\": {\"status\", \"code\", \"message\"}}.")
-    app.state.jailscale = new_state(registry, limits)
+    app.state.jailscale = new_state(registry, limits, rate_limit_storage)
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, e: ApiError) -> Response:

@@ -20,20 +20,24 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from limits import RateLimitItemPerMinute
-from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..errors import EnvironmentFault, UserError
 from ..store.registry_models import RegistryOrg, RegistryToken, RegistryUser
+from ..textsafe import one_line, quote
 
 TOKEN_PREFIX = "jss_"
+#: The prefix of the rate limits' keys in a shared storage (Redis): apart from other applications'.
+KEY_PREFIX = "jailscale-registry"
 SESSION_HOURS = 12
 
 
@@ -149,19 +153,65 @@ class Limits:
     per_token: int = 600
 
 
-class RateLimiter:
-    """In-process moving-window limits (the ``limits`` library): one registry process per database."""
+#: Where the limits count, unless ``serve --rate-limit-storage`` says otherwise: this process's memory.
+MEMORY = "memory://"
 
-    def __init__(self, limits: Limits) -> None:
+
+def _shown(url: str) -> str:
+    """The storage URL with any password hidden."""
+    from ..store._engine import mask
+
+    return quote(mask(url), 120)
+
+
+class RateLimiter:
+    """Moving-window limits (the ``limits`` library). ``storage`` is a ``limits`` storage URL: the
+    default ``memory://`` counts in this process only, so with several workers or instances each
+    counts on its own and a client gets that many times the limit; ``redis://host:6379`` (or another
+    storage ``limits`` supports) shares the counts between every process that names it.
+
+    A storage that cannot be used when the service starts is bad input (an unknown scheme, a missing
+    client library: UserError) or the environment (unreachable: EnvironmentFault); while serving, a
+    storage that fails is an EnvironmentFault (a 503): limits are never silently dropped."""
+
+    def __init__(self, limits: Limits, storage: str = MEMORY, key_prefix: str = KEY_PREFIX) -> None:
+        from limits.errors import ConfigurationError
+        from limits.storage import storage_from_string
+
         self.limits = limits
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.storage_url = storage
+        try:
+            self._storage = storage_from_string(storage, **({} if storage == MEMORY else {"key_prefix": key_prefix}))
+        except (ConfigurationError, ValueError) as e:
+            raise UserError(f"cannot use rate-limit storage {_shown(storage)}: {one_line(str(e), 200)}; give "
+                            "memory:// (this process only) or e.g. redis://127.0.0.1:6379 (pip install "
+                            "'jailscale[redis]')") from None
+        if storage != MEMORY:
+            try:
+                ok = self._storage.check()
+            except Exception:  # any client error: unreachable
+                ok = False
+            if not ok:
+                raise EnvironmentFault(f"cannot reach the rate-limit storage at {_shown(storage)}")
+        self._limiter = MovingWindowRateLimiter(self._storage)
         self._items = {"login": RateLimitItemPerMinute(limits.logins),
                        "bad_token": RateLimitItemPerMinute(limits.bad_tokens),
                        "token": RateLimitItemPerMinute(limits.per_token)}
 
+    @property
+    def shared(self) -> bool:
+        return self.storage_url != MEMORY
+
+    def _call(self, fn: Callable[..., bool], kind: str, key: str) -> bool:
+        try:
+            return fn(self._items[kind], kind, key)
+        except Exception as e:  # the storage client failed (connection, timeout)
+            raise EnvironmentFault(f"the rate-limit storage at {_shown(self.storage_url)} failed: "
+                                   f"{type(e).__name__}") from None
+
     def hit(self, kind: str, key: str) -> bool:
         """Count one event; False when the limit for ``kind`` and ``key`` is already reached."""
-        return self._limiter.hit(self._items[kind], kind, key)
+        return self._call(self._limiter.hit, kind, key)
 
     def exhausted(self, kind: str, key: str) -> bool:
-        return not self._limiter.test(self._items[kind], kind, key)
+        return not self._call(self._limiter.test, kind, key)

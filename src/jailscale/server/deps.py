@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from .auth import Limits, Principal, RateLimiter, resolve
+from .auth import MEMORY, Limits, Principal, RateLimiter, resolve
 from .db import Registry
 from .errors import RateLimited, Unauthorised
 
@@ -48,5 +48,5 @@ def authenticate(request: Request, raw: str | None, kind: str | None = None) -> 
     return principal
 
 
-def new_state(registry: Registry, limits: Limits | None = None) -> State:
-    return State(registry=registry, limiter=RateLimiter(limits or Limits()))
+def new_state(registry: Registry, limits: Limits | None = None, rate_limit_storage: str | None = None) -> State:
+    return State(registry=registry, limiter=RateLimiter(limits or Limits(), rate_limit_storage or MEMORY))
