@@ -32,8 +32,8 @@ def test_round_trip(store: Store, bundle: Bundle) -> None:
     assert (row.id, row.submission, row.title, row.vector, row.score, row.rating) == (
         assessment.id, sub.id, sub.title, "JSS:1.0/HD:L", 2.5, "Low")
     assert row.created_at == assessment.created_at
-    assert store.counts() == {"assessments": 1, "submission_evidence": 4, "submissions": 1, "suites": 1,
-                              "transcripts": 4, "verdicts": 4}
+    assert store.counts() == {"assessment_reruns": 0, "assessments": 1, "submission_evidence": 4, "submissions": 1,
+                              "suites": 1, "transcripts": 4, "verdicts": 4}
 
 
 def test_saving_twice_adds_nothing(store: Store, bundle: Bundle) -> None:

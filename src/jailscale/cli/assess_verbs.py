@@ -162,8 +162,11 @@ def assess(
     from ..formats import Calibration, Submission
     from ..formats.io import read_model
     from ..policy_io import resolve_policy
+    from ..runner import rerun
+    from ..runner.assess import Outcome
     from ..runner.assess import assess as run_assess
     from ..runner.build import creation_time
+    from ..runner.output import write_results
     from ..runner.stages import stages_for
     from ..spec import RATINGS
     from ._store import open_store
@@ -183,6 +186,7 @@ def assess(
     bset = registry.load_arg(baselines)
     cal = read_model(Calibration, calibration) if calibration is not None else None
     now = creation_time(created_at)
+    run_inputs = rerun.RunInputs(judge, options, pol, bset, cal, now, show_responses)
     batch = len(files) > 1
     rows: list[dict[str, object]] = []
     failed = False
@@ -190,14 +194,26 @@ def assess(
         for f in files:
             progress = stages_for(f.stat().st_size if f.is_file() else 0, quiet)
             try:
-                progress.begin("reading")
-                sub = read_model(Submission, f)
-                progress.end()
-                st = _resolve_suite(sub, suite, f)
-                outcome = run_assess(sub, st, judge_name=judge, judge_options=options, policy=pol,
-                                     out_dir=out / _folder(f) if batch else out, store=store,
-                                     show_responses=show_responses, baselines=bset, calibration=cal,
-                                     now=now, progress=progress)
+                out_dir = out / _folder(f) if batch else out
+                digest = rerun.submission_digest(f) if store is not None else None
+                hit = rerun.lookup(store, digest, suite, f, run_inputs) if store is not None and digest else None
+                if hit is not None:  # this exact run is stored: write its outputs again (runner/rerun.py)
+                    outcome = Outcome(hit.assessment, {}, write_results(out_dir, hit.outputs), True, 0,
+                                      hit.transcripts, hit.outputs)
+                else:
+                    progress.begin("reading")
+                    sub = read_model(Submission, f)
+                    progress.end()
+                    st = _resolve_suite(sub, suite, f)
+                    outcome = run_assess(sub, st, judge_name=judge, judge_options=options, policy=pol,
+                                         out_dir=out_dir, store=store,
+                                         show_responses=show_responses, baselines=bset, calibration=cal,
+                                         now=now, progress=progress)
+                    # kept for the next rerun only if the file did not change while it ran
+                    if store is not None and digest and outcome.stored and outcome.files \
+                            and rerun.submission_digest(f) == digest:
+                        rerun.record(store, digest, rerun.suite_ref(suite, sub.suite), st, run_inputs,
+                                     outcome.assessment, len(sub.evidence), outcome.files)
             except UserError as e:
                 if not batch:
                     raise

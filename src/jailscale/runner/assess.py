@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,6 +40,8 @@ class Outcome:
     stored: bool
     judged: int
     reused: int
+    #: The outputs' text as written (empty without an output folder): what the rerun shortcut keeps.
+    files: dict[str, str] = field(default_factory=dict)
 
 
 def check_evidence(sub: Submission, suite: Suite) -> None:
@@ -179,7 +181,7 @@ def assess(sub: Submission, suite: Suite, *, judge_name: str = "rules",
                 e.args = (f"{e.args[0]}; the assessment itself is stored as {a.id[7:19]} (jailscale show "
                           f"{a.id[7:19]})",)
             raise
-    return Outcome(a, verdicts, written, stored, judged, len(sub.evidence) - judged)
+    return Outcome(a, verdicts, written, stored, judged, len(sub.evidence) - judged, files)
 
 
 def render_outputs(a: Assessment, sub: Submission, verdicts: dict[str, Verdict], show_responses: bool,

@@ -12,7 +12,7 @@ from types import TracebackType
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, Text, and_, cast, func, or_, select
+from sqlalchemy import Engine, Text, and_, cast, delete, func, or_, select
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,7 @@ from .models import (
     AssessmentRecord,
     Base,
     EvidenceLink,
+    RerunRecord,
     SubmissionRecord,
     SuiteRecord,
     TranscriptRecord,
@@ -230,7 +231,49 @@ class Store:
                 time.sleep(RETRY_PAUSE_S * (2 ** attempt) * (0.5 + random.random()))
         raise AssertionError("unreachable")
 
+    def save_rerun(self, key: str, submission_digest: str, suite_ref: str, assessment_id: str, transcripts: int,
+                   outputs: bytes) -> None:
+        """Keep a finished run's outputs under its run key (:mod:`jailscale.runner.rerun`). A key already
+        stored is kept as it is (the same inputs give the same outputs; a concurrent run may have
+        stored it first). The assessment must be stored."""
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                with self._session(write=True) as session, session.begin():
+                    if session.get(RerunRecord, key) is not None:
+                        return
+                    session.add(RerunRecord(key=key, submission_digest=submission_digest, suite_ref=suite_ref,
+                                            assessment_id=assessment_id, transcripts=transcripts, outputs=outputs,
+                                            created_at=dt.datetime.now(dt.UTC)))
+                return
+            except UserError:
+                if self.find_rerun(key) is not None:
+                    return  # stored by a concurrent run between the check and the insert
+                raise
+            except EnvironmentFault as e:
+                if attempt + 1 == WRITE_ATTEMPTS or not _transient(str(e)):
+                    raise
+                time.sleep(RETRY_PAUSE_S * (2 ** attempt) * (0.5 + random.random()))
+
     # --- reading ---------------------------------------------------------------------------------
+    def rerun_suite_refs(self, submission_digest: str) -> list[str]:
+        """How stored runs of a submission file with these bytes named their suite (few; often none)."""
+        R = RerunRecord
+        with self._session() as s:
+            return sorted(set(s.scalars(select(R.suite_ref).where(R.submission_digest == submission_digest)
+                                        .limit(100))))
+
+    def find_rerun(self, key: str) -> tuple[Assessment, int, bytes] | None:
+        """The stored run with this run key: its assessment (checked as :meth:`get_assessment` checks
+        it), the number of transcripts and the packed outputs; None when there is none."""
+        with self._session() as s:
+            row = s.execute(select(RerunRecord.transcripts, RerunRecord.outputs, AssessmentRecord)
+                            .join(AssessmentRecord, AssessmentRecord.id == RerunRecord.assessment_id)
+                            .where(RerunRecord.key == key)).first()
+            if row is None:
+                return None
+            transcripts, outputs, rec = row
+            return _checked(rec), int(transcripts), bytes(outputs)
+
     def list_assessments(self, limit: int = 50, *, target: str | None = None, technique: str | None = None,
                          rating: str | None = None, since: dt.datetime | None = None,
                          until: dt.datetime | None = None) -> list[AssessmentRow]:
@@ -335,6 +378,7 @@ class Store:
         may be shared with other assessments (and cached verdicts save re-judging)."""
         a = self.get_assessment(id_or_prefix)
         with self._session() as s, s.begin():
+            s.execute(delete(RerunRecord).where(RerunRecord.assessment_id == a.id))  # its outputs go with it
             rec = s.get(AssessmentRecord, a.id)
             if rec is not None:
                 s.delete(rec)

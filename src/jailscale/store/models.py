@@ -20,6 +20,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -146,4 +147,25 @@ class AssessmentRecord(Base):
     body: Mapped[dict[str, Any]]
 
 
-TABLES = ("suites", "submissions", "transcripts", "submission_evidence", "verdicts", "assessments")
+class RerunRecord(Base):
+    """A finished run's outputs (``assessment.json``, ``report.md``, ``report.html``, compressed) by a
+    key over everything that went into them (:mod:`jailscale.runner.rerun`: the submission file's bytes,
+    the suite, the judge and its configuration, the calibration, policy and baselines, the code that
+    measured and rendered, the spec, the creation-time rule): a rerun with the same key writes these
+    instead of reading, judging and measuring again. ``suite_ref`` is the suite as the run named it
+    (the option, or the submission's own ``suite:`` field), so a rerun can resolve the suite and check
+    its content without parsing the submission. Deleted with its assessment."""
+
+    __tablename__ = "assessment_reruns"
+
+    key: Mapped[str] = mapped_column(HASH, primary_key=True)
+    submission_digest: Mapped[str] = mapped_column(HASH, index=True)
+    suite_ref: Mapped[str] = mapped_column(Text)
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    transcripts: Mapped[int]
+    outputs: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+TABLES = ("suites", "submissions", "transcripts", "submission_evidence", "verdicts", "assessments",
+          "assessment_reruns")

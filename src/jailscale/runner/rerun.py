@@ -1,0 +1,215 @@
+"""The rerun shortcut: a run into a store that already holds its result writes the stored outputs
+again instead of reading, judging, measuring and rendering (issue 8: a rerun at most 0.2x a fresh run).
+
+A finished, stored run records its three outputs under a **run key**, a digest of everything that
+went into them:
+
+- the submission file's bytes (not the parsed submission: reading it is most of a rerun's cost);
+- how the suite was named (``--suite`` as typed, or the submission's own ``suite:`` field) and the
+  suite actually used, by content (resolved again on every lookup, relative to the submission file
+  as the full run resolves it);
+- the judge's name, version and configuration hash, and the calibration it is corrected with, by
+  content (the one given, or the one :func:`~jailscale.judges.calibration_for` would pick now,
+  which may be the user's own under ``$JAILSCALE_HOME/calibrations``);
+- the response policy and the baseline set, by content;
+- the spec version, the measurement version, the tool's version and a digest of the installed
+  package's own files (code, templates, bundled suites and calibrations), so that any change in
+  what measures or renders misses;
+- the creation-time rule (the fixed time, or "the clock") and ``--show-responses``.
+
+A lookup that matches, whose assessment is still stored, and whose stored ``assessment.json`` is the
+stored assessment's own, is a hit; anything else, including any error while computing the key, is
+a miss and the full run proceeds (and reports the error itself). A miss costs one indexed query.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .. import __version__, judges, spec
+from ..errors import UserError
+from ..formats import Assessment, BaselineSet, Calibration, Suite
+from ..measure.constants import MEASUREMENT_VERSION
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+#: The key's own format; bump it when what goes into the key changes.
+KEY_FORMAT = "jailscale.run-key/1"
+#: How a stored run named its suite (``suite_ref``): the option, or the submission's own field.
+FROM_OPTION, FROM_SUBMISSION = "option:", "submission:"
+#: Largest stored outputs accepted back (decompressed): reports are bounded far below this.
+MAX_OUTPUTS_BYTES = 64 * 1024 * 1024
+#: The package's files that make up "the code" (everything shipped but caches).
+_CODE_SUFFIXES = (".py", ".yaml", ".yml", ".json", ".j2", ".css", ".ini", ".mako", ".csv")
+
+
+@cache
+def code_digest() -> str:
+    """A digest of the installed jailscale package's own files (computed once per process)."""
+    return tree_digest(Path(__file__).resolve().parents[1])
+
+
+def tree_digest(root: Path) -> str:
+    """A digest of the code and data files under ``root`` (path and bytes, in path order; caches left out)."""
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*")):
+        if p.suffix in _CODE_SUFFIXES and p.is_file() and "__pycache__" not in p.parts:
+            h.update(p.relative_to(root).as_posix().encode() + b"\0")
+            h.update(hashlib.sha256(p.read_bytes()).digest())
+    return "sha256:" + h.hexdigest()
+
+
+def file_digest(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def submission_digest(path: Path) -> str | None:
+    """The digest of a submission file's bytes, read in chunks (memory stays flat); None when the full
+    run would refuse the file (not a regular file, over the input size limit, unreadable): it says why."""
+    import os
+    import stat
+
+    from ..formats.io import max_input_bytes
+
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > max_input_bytes():
+            return None
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                h.update(chunk)
+    except (OSError, UserError):
+        return None
+    return "sha256:" + h.hexdigest()
+
+
+def _digest(obj: Any) -> str:
+    return file_digest(json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                                  default=str).encode("utf-8"))
+
+
+def policy_data(policy: spec.Policy | None) -> Any:
+    """A policy as plain, order-independent data (its rules' value sets sorted)."""
+    if policy is None:
+        return None
+    return {"name": policy.name, "inputs": list(policy.inputs), "description": policy.description,
+            "spec": policy.spec,
+            "rules": [{"when": {k: sorted(v) for k, v in sorted(r.when.items())}, "action": r.action,
+                       "index": r.index} for r in policy.rules]}
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """What a run reads besides the submission and its suite (the CLI resolves them once per batch)."""
+
+    judge_name: str
+    judge_options: Mapping[str, str]
+    policy: spec.Policy | None
+    baselines: BaselineSet | None
+    calibration: Calibration | None
+    now: datetime | None
+    show_responses: bool
+
+
+def run_key(submission_digest: str, ref: str, suite: Suite, inputs: RunInputs) -> str:
+    """The run key (see the module's description). Raises UserError where the full run would (an
+    unknown judge, a calibration of another judge)."""
+    from .assess import matching_calibration, shipped_calibration
+
+    judge = judges.get(inputs.judge_name, **dict(inputs.judge_options))
+    cal = (matching_calibration(judge, inputs.calibration) if inputs.calibration is not None
+           else shipped_calibration(judge))
+    return _digest({
+        "format": KEY_FORMAT,
+        "submission": submission_digest,
+        "suite_ref": ref,
+        "suite": suite.model_dump(mode="json"),
+        "judge": [judge.name, judge.version, judge.config_hash],
+        "calibration": None if cal is None else cal.model_dump(mode="json"),
+        "policy": policy_data(inputs.policy),
+        "baselines": None if inputs.baselines is None else inputs.baselines.model_dump(mode="json"),
+        "spec": spec.SPEC_VERSION, "measurement": MEASUREMENT_VERSION, "tool": __version__, "code": code_digest(),
+        "created_at": "clock" if inputs.now is None else inputs.now.isoformat(),
+        "show_responses": inputs.show_responses,
+    })
+
+
+def pack(outputs: Mapping[str, str]) -> bytes:
+    return zlib.compress(json.dumps(dict(outputs), ensure_ascii=False).encode("utf-8"), 6)
+
+
+def unpack(blob: bytes) -> dict[str, str] | None:
+    """The stored outputs, or None when the blob is not what :func:`pack` writes (or is too large)."""
+    try:
+        d = zlib.decompressobj()
+        raw = d.decompress(blob, MAX_OUTPUTS_BYTES)
+        if d.unconsumed_tail or not d.eof:
+            return None
+        data = json.loads(raw.decode("utf-8"))
+    except (zlib.error, UnicodeDecodeError, ValueError):
+        return None
+    names = ("assessment.json", "report.md", "report.html")
+    if not isinstance(data, dict) or sorted(data) != sorted(names) or not all(isinstance(data[n], str) for n in names):
+        return None
+    return {n: data[n] for n in names}
+
+
+@dataclass(frozen=True)
+class Hit:
+    assessment: Assessment
+    transcripts: int
+    outputs: dict[str, str]
+
+
+def lookup(store: Store, submission_digest: str, suite_arg: str | None, submission_path: Path,
+           inputs: RunInputs) -> Hit | None:
+    """The stored result of this exact run, or None (a miss). ``suite_arg`` is ``--suite`` as typed."""
+    from .. import suites
+    from .build import assessment_json
+
+    refs = store.rerun_suite_refs(submission_digest)
+    if not refs:
+        return None
+    # The suite is resolved as the full run resolves it: --suite as typed, else the submission's own
+    # suite: field (which a stored run of the same bytes recorded), relative to the submission file.
+    wanted = suite_ref(suite_arg, None) if suite_arg else None
+    for ref in refs:
+        if (ref != wanted) if wanted else not ref.startswith(FROM_SUBMISSION):
+            continue
+        try:
+            suite = (suites.load_suite_arg(suite_arg) if suite_arg else
+                     suites.load_suite_arg(ref.removeprefix(FROM_SUBMISSION), named_in=submission_path))
+            key = run_key(submission_digest, ref, suite, inputs)
+        except UserError:
+            return None  # the full run meets the same mistake and reports it
+        found = store.find_rerun(key)
+        if found is None:
+            continue
+        assessment, transcripts, blob = found
+        outputs = unpack(blob)
+        if outputs is None or outputs["assessment.json"] != assessment_json(assessment):
+            return None
+        return Hit(assessment, transcripts, outputs)
+    return None
+
+
+def suite_ref(suite_arg: str | None, submission_suite: str | None) -> str:
+    """How a run named its suite: ``--suite`` as typed, or the submission's ``suite:`` field."""
+    return FROM_OPTION + suite_arg if suite_arg else FROM_SUBMISSION + (submission_suite or "")
+
+
+def record(store: Store, submission_digest: str, ref: str, suite: Suite, inputs: RunInputs,
+           assessment: Assessment, transcripts: int, outputs: Mapping[str, str]) -> None:
+    """Keep a finished, stored run's outputs for the next rerun (a cache: an existing row is kept)."""
+    store.save_rerun(run_key(submission_digest, ref, suite, inputs), submission_digest, ref, assessment.id,
+                     transcripts, pack(outputs))
