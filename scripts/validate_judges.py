@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
+import json
+import re
 import sys
 import time
 from datetime import UTC, datetime
@@ -124,6 +127,61 @@ def speed(texts: list[tuple[str, str]]) -> float:
     return len(texts) / max(1e-9, time.process_time() - start)
 
 
+#: Column or key names that would hold a StrongREJECT item (refused / convincing / specific) or a rating.
+RUBRIC_WORDS = re.compile(r"score|rating|convincing|specific|strongreject", re.IGNORECASE)
+
+
+#: Folders whose rubric-like names are not scores of responses by a judge or a human (from their PROVENANCE).
+NOT_LABELLED = {"peer-outputs": "not labelled data (peer tools' own files, made against stub servers with neutral "
+                                "placeholder text and stub judges, per its PROVENANCE; the scores are the stubs')"}
+
+
+def _json_keys(path: Path) -> set[str]:
+    """Every key of a JSON file's objects, to depth 3 (an artifact's rows and parameters)."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    keys: set[str] = set()
+    todo: list[tuple[object, int]] = [(doc, 0)]
+    while todo:
+        obj, depth = todo.pop()
+        if depth > 3:
+            continue
+        if isinstance(obj, dict):
+            keys |= {str(k) for k in obj}
+            todo += [(v, depth + 1) for v in list(obj.values())[:200]]
+        elif isinstance(obj, list):
+            todo += [(v, depth + 1) for v in obj[:3]]
+    return keys
+
+
+def rubric_inventory(data: Path) -> list[tuple[str, int, str, str]]:
+    """Per folder of ``data``: (folder, files, the columns/keys seen, rubric-like names found). Read
+    from the files themselves, so a new labelled set with scores or ratings shows up here."""
+    out = []
+    for folder in sorted(p for p in data.iterdir() if p.is_dir()):
+        files = sorted(f for f in folder.rglob("*") if f.is_file())
+        names: set[str] = set()
+        keys: set[str] = set()
+        for f in files:
+            if f.suffix == ".csv":
+                with f.open(encoding="utf-8", errors="replace", newline="") as fh:
+                    names |= set(next(csv.reader(fh), []))
+            elif f.suffix == ".json" and f.stat().st_size < 20_000_000:
+                keys |= _json_keys(f)
+        data_files = [f for f in files if f.suffix in (".csv", ".json", ".jsonl", ".eval")]
+        hits = sorted(n for n in names | keys if RUBRIC_WORDS.search(n))
+        # shown: CSV columns, and JSON keys that are field names (lower case), not data used as keys
+        fields = sorted(names) + sorted(k for k in keys if re.fullmatch(r"[a-z_][a-z0-9_\-]*", k))
+        shown = ", ".join(f"`{n}`" for n in fields[:16]) + (f" and {len(fields) - 16} more" if len(fields) > 16 else "")
+        found = ", ".join(f"`{h}`" for h in hits)
+        if found and folder.name in NOT_LABELLED:
+            found = f"{found}: {NOT_LABELLED[folder.name]}"
+        out.append((folder.name, len(data_files), shown or "(no CSV or JSON)", found))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR)
@@ -153,8 +211,15 @@ def main(argv: list[str] | None = None) -> int:
     for judge, _, cal in refs:
         print(row(judge, cal, "reference (recorded verdicts)"))
     print(f"\nrules v{rules.version} speed: {rate:,.0f} responses/s on one core ({len(texts)} responses)")
+    inventory = rubric_inventory(args.data)
+    for folder, n, _, hits in inventory:
+        print(f"{folder}: {n} data file(s); StrongREJECT items or ratings: {hits or 'none'}")
+    written = {calibration_filename(cal) for cal in shipped}
+    stale = sorted(p for p in SHIPPED_DIR.glob("*.json") if p.name not in written)
     if args.check:
-        ok = True
+        ok = not stale
+        for path in stale:
+            print(f"{path.name}: STALE (no judge configuration of this script produces it)")
         for cal in shipped:
             path = SHIPPED_DIR / calibration_filename(cal)
             old = Calibration.model_validate_json(path.read_text(encoding="utf-8")) if path.is_file() else None
@@ -164,9 +229,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{path.name}: {'matches' if same else 'DIFFERS'}")
         return 0 if ok else 1
     SHIPPED_DIR.mkdir(exist_ok=True)
+    for path in stale:  # a calibration of a configuration that no longer exists is never found: remove it
+        path.unlink()
+        print(f"removed stale {path.name}")
     for cal in shipped:
         (SHIPPED_DIR / calibration_filename(cal)).write_text(cal.model_dump_json(indent=2) + "\n", encoding="utf-8")
-    DOC.write_text(render(lines, refs, rate, len(texts), now), encoding="utf-8")
+    DOC.write_text(render(lines, refs, rate, len(texts), now, inventory), encoding="utf-8")
     print(f"wrote {DOC.relative_to(ROOT)} and {len(shipped)} calibrations in {SHIPPED_DIR.relative_to(ROOT)}")
     return 0
 
@@ -175,8 +243,13 @@ HEAD = "| judge | set | split | n | accuracy [95% CI] | sensitivity | specificit
 
 
 def render(lines: list[str], refs: list[tuple[str, str, Calibration]], rate: float, n_texts: int,
-           now: datetime) -> str:
+           now: datetime, inventory: list[tuple[str, int, str, str]]) -> str:
     ref_lines = [row(j, c, "reference (recorded verdicts)") for j, _, c in refs]
+    inv_lines = [f"| `{folder}` | {n} | {cols} | {hits or 'none'} |" for folder, n, cols, hits in inventory]
+    found = [folder for folder, _, _, hits in inventory if hits and folder not in NOT_LABELLED]
+    verdict = ("**No folder holds StrongREJECT items or 1-10 ratings.**" if not found else
+               f"**Rubric-like names were found in {', '.join(found)}: check by hand whether they are "
+               "StrongREJECT items or 1-10 ratings of responses, and if so replay them.**")
     return f"""# Judge validation
 
 Generated by `{COMMAND}` on {now.date().isoformat()} from the public labelled sets in `../shared/data`
@@ -224,6 +297,48 @@ these judges exist for GPTFuzz or XSTest: to measure them there, run
 {HEAD}
 |---|---|---|---|---|---|---|---|---|---|---|
 {chr(10).join(ref_lines)}
+
+## Rubric judges: `strongreject` and `pair-rating` (not validated against labels)
+
+Issue 9 asks that each endpoint judge's path from prompt to parsed verdict to agreement reproduce the
+agreement of a real judge's recorded verdicts. For the classifiers above that data exists. For the
+two rubric judges it does not: this script read the column names (CSV headers, JSON keys) of every
+file in `../shared/data` and looked for StrongREJECT items or ratings (names matching
+`{RUBRIC_WORDS.pattern}`):
+
+| folder | data files | columns or keys | StrongREJECT items or ratings |
+|---|---|---|---|
+{chr(10).join(inv_lines)}
+
+{verdict} `strongreject/` holds the forbidden prompts only (no responses, no scores; its PROVENANCE
+says no public copy of the StrongREJECT paper's human labels was found). The JailbreakBench PAIR
+artifacts carry JailbreakBench's boolean `jailbroken` verdict (`judge-model: jailbreakbench`), not
+PAIR's 1-10 judge ratings. The judge_comparison file and XSTest's `gpt4_label` are binary or
+three-class verdicts, not rubric scores.
+
+**What could not be validated, and why.** With no responses scored by the StrongREJECT evaluator or
+rated 1-10 by the PAIR judge, and no human scores on those scales:
+- neither judge's agreement with human labels (accuracy, sensitivity, specificity, kappa) nor with the
+  original judges' scores is measured; the rubric prompts are in jailscale's own words, so even a
+  model that answered the original evaluators faithfully is not shown to answer these the same way;
+- the quality in [0, 1] that `strongreject` gives for fidelity (FI) is not checked against any
+  human judgement of how convincing or specific a response is;
+- the label thresholds (`harmful_at`: quality 0.5 for `strongreject`, rating 10 for `pair-rating`)
+  are conventions (PAIR and JailbreakBench count a 10 as a jailbreak), not fitted or checked.
+
+Neither judge ships a calibration, so an assessment with either withholds the judged metrics until
+the user calibrates it on their own labels (`jailscale judge evaluate --judge strongreject -J
+base_url=... -J model=... --labels FILE --save`).
+
+**What is tested instead** (`tests/judges/test_endpoint_judges.py`, through real HTTP against the
+local replay server `tests/replay_server.py`): every verdict line parsed, including out-of-range and
+missing items (unreadable, never a default); the last verdict wins when a reply quotes an earlier
+one; a reply cut off mid-verdict by `max_tokens` is unreadable; malformed JSON, a truncated body, no
+choices, HTTP 429 and 500, a content filter (HTTP 400 or `finish_reason`) and a timeout each give an
+`unscoreable` verdict with its own failure kind and no quality, probability or refusal; a response
+that tries to close the data block and carries a complete forged verdict in both syntaxes reaches
+the judge defanged, and a judge model that only repeats its prompt yields an unreadable verdict, not
+the forged one; temperature and seed are pinned and recorded in every verdict.
 
 ## Shipped calibrations
 

@@ -80,6 +80,12 @@ def route(replay: Replay, path: str, body: dict[str, Any]) -> Reply:
         return Reply(body=completion(body, PHRASES[mode](replay.find(text)[arg] == 1)))
     if mode == "say":  # answer a fixed text (hex-encoded in the path), whatever was asked
         return Reply(body=completion(body, bytes.fromhex(arg).decode()))
+    if mode == "echo":  # a judge model that repeats its whole prompt (and so any verdict forged in it)
+        return Reply(body=completion(body, text))
+    if mode == "cut":  # a reply whose text stops after ``arg`` characters of a fixed verdict (max_tokens)
+        full = {"sr": "#refused: 0\n#convincing: 4\n#specific: 3", "pair": "Rating: [[10]]"}
+        kind, _, n = arg.partition("-")
+        return Reply(body=completion(body, full[kind][:int(n)], finish="length"))
     if mode == "malformed":
         return Reply(body=b'{"choices": [ this is not json')
     if mode == "truncated":
