@@ -101,11 +101,13 @@ def put_submission(conn: Connection, submission: Submission, key: str, now: dt.d
 
 def put_transcripts(conn: Connection, submission: Submission, key: str) -> None:
     """The transcripts not yet stored (by content hash), then the submission's links to all of them.
-    Call only for a submission key not yet stored (:func:`has_submission`): its links are all new."""
+    Call only for a submission key not yet stored (:func:`has_submission`): its links are all new.
+    Transcripts go in in hash order (as verdicts do), so two writers of shared transcripts take their
+    row locks in one order: on PostgreSQL the second waits for the first instead of deadlocking."""
     seen = known(conn, TranscriptRecord.hash, (t.content_hash for t in submission.evidence))  # type: ignore[arg-type]
 
     def transcripts() -> Iterator[dict[str, Any]]:
-        for t in submission.evidence:
+        for t in sorted(submission.evidence, key=lambda t: t.content_hash):
             h = t.content_hash
             if h not in seen:
                 seen.add(h)
