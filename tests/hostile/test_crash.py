@@ -1,7 +1,8 @@
 """SIGKILL during ``assess``: afterwards the output folder holds the complete previous result or the
 complete new one, the user's own file in it is still there, the store passes its integrity checks
 (SQLite's ``integrity_check`` and ``foreign_key_check``, every stored submission has all of its
-evidence and reads back, every stored assessment reads back and passes ``show``'s integrity check), and the next run finishes the job and leaves no temporaries.
+evidence and reads back, every stored assessment reads back and passes ``show``'s integrity check),
+and the next run finishes the job and leaves no temporaries.
 
 Always on: a forked child (:mod:`forked`) kills itself just before each instrumented step of the store
 write and the report write in turn (every insert batch, the commit, each result file, each fsync, the
