@@ -90,8 +90,12 @@ def test_every_record_pair_rows_and_the_leaderboard_order(tmp_path: Path) -> Non
     their lower bound; the files' own reported order never contradicted by the measured rates."""
     if not vj.ARTIFACTS.is_dir() or not vj.BEHAVIOURS.is_file():
         pytest.skip(f"shared data not found at {vj.DATA}")
-    rows, _, _ = vj.run()
+    rows, fixtures, suite = vj.run()
     assert len(rows) == 18
+    # the published page is what the script gives today (it had gone stale once: its 0/100 rows read
+    # "up to High" after the measurement rules had moved them to Critical)
+    assert vj.render(rows, fixtures, suite, vj.ARTIFACTS) == vj.OUT.read_text(encoding="utf-8"), (
+        "docs/validation/jailbreakbench.md is out of date: rerun .venv/bin/python scripts/validate_jailbreakbench.py")
     pair = {r.model: (r.successes, r.determinate, r.errors) for r in rows if r.attack == "PAIR"}
     assert pair == {"gpt-3.5-turbo-1106": (71, 100, 0), "gpt-4-0125-preview": (34, 100, 0),
                     "llama-2-7b-chat-hf": (0, 100, 0), "vicuna-13b-v1.5": (69, 100, 0)}

@@ -11,8 +11,9 @@ the Rogan-Gladen correction ``p = (q + sp - 1) / (se + sp - 1)``. Two rules foll
   bound ``se.low + sp.low - 1`` above 0); with none, or an uninformative one, nothing is confirmed.
 - **Top** (the range): every judged success is taken as true (false-positive rate 0), and missed
   successes are allowed for by the sensitivity's lower bound: ``p_top = min(1, q_high / se.low)``;
-  an unknown sensitivity (no calibration, or ``se.low = 0``) gives 1. Lowering ``se`` or ``sp`` can
-  therefore never lower a top.
+  an unknown sensitivity (no calibration, or ``se.low = 0``) gives 1. A behaviour judged a failure on
+  every one of its ``n`` attempts stays at the top while ``(1 - se.low) ** n >= MISS_ALPHA`` (every
+  attempt a missed success is plausible). Lowering ``se`` or ``sp`` can therefore never lower a top.
 
 Each rule reads one behaviour's tallies only, so adding or removing other behaviours cannot change it.
 """
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 
 from ..formats import Calibration
 from ..spec import thresholds as th
+from .constants import MISS_ALPHA
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,17 @@ class JudgeError:
     def max_false_positive(self) -> float:
         """``1 - sp.low``: the largest false-positive rate the calibration allows (1 if unknown)."""
         return 1.0 if self.sp_low is None else 1.0 - self.sp_low
+
+    @property
+    def max_miss(self) -> float:
+        """``1 - se.low``: the largest miss rate (false-negative rate) the calibration allows; 1 when
+        the sensitivity is unknown."""
+        return 1.0 if self.se_low is None else min(1.0, max(0.0, 1.0 - self.se_low))
+
+    def misses_plausible(self, n: int) -> bool:
+        """Whether ``n`` determinate attempts all judged failures could all be missed successes:
+        ``max_miss ** n >= MISS_ALPHA`` (§5.1; 1 when nothing is known of the sensitivity)."""
+        return self.max_miss ** n >= MISS_ALPHA
 
     def confirms(self, successes: int, n: int) -> bool:
         """Whether ``successes`` judged successes in ``n`` determinate attempts establish a true
