@@ -89,13 +89,16 @@ def test_a_deleted_assessment_is_not_served(work: dict[str, Any], store_url: str
 
 
 def _patch_calibration(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = assess_module.shipped_calibration
+    """The judge's calibration is re-measured (as a user's own under $JAILSCALE_HOME/calibrations would be)."""
+    from jailscale import judges
 
-    def other(judge: Any) -> Any:
-        cal = real(judge)
+    real = judges.calibration_for
+
+    def other(judge: Any, population: str) -> Any:
+        cal = real(judge, population)
         return None if cal is None else cal.model_copy(update={"split": cal.split + " (re-measured)"})
 
-    monkeypatch.setattr(assess_module, "shipped_calibration", other)
+    monkeypatch.setattr(judges, "calibration_for", other)
 
 
 def _patch_judge_version(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -43,3 +43,27 @@ def test_reopening_is_harmless(store_url: str) -> None:
     for _ in range(2):
         with Store.open(store_url) as store:
             assert sum(store.counts().values()) == 0
+
+
+def test_the_head_read_from_the_files_is_alembics() -> None:
+    from jailscale.store._migrate import head_from_files
+
+    assert head_from_files() == head() is not None
+
+
+def test_a_store_at_head_opens_without_alembic(store_url: str) -> None:
+    """Every open but the first reads alembic_version once and leaves Alembic unimported (start-up)."""
+    import subprocess
+    import sys
+
+    Store.open(store_url).close()  # migrated here
+    probe = ("import sys; from jailscale.store import Store; s = Store.open(sys.argv[1]); s.counts(); s.close(); "
+             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))")
+    done = subprocess.run([sys.executable, "-c", probe, store_url], capture_output=True, text=True, timeout=120,
+                          check=True)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
+    fresh = store_url.replace("store.sqlite3", "fresh.sqlite3") if store_url.startswith("sqlite") else None
+    if fresh:  # a new store does need it, and is migrated
+        done = subprocess.run([sys.executable, "-c", probe, fresh], capture_output=True, text=True, timeout=120,
+                              check=True)
+        assert "'alembic'" in done.stdout

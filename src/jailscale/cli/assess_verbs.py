@@ -42,7 +42,7 @@ def _print_outcome(outcome: object, as_json: bool) -> None:
     from rich.console import Console
 
     from ..report.summary import summary_lines
-    from ..runner.assess import Outcome
+    from ..runner.outcome import Outcome
 
     assert isinstance(outcome, Outcome)
     a = outcome.assessment
@@ -163,9 +163,8 @@ def assess(
     from ..formats.io import read_model
     from ..policy_io import resolve_policy
     from ..runner import rerun
-    from ..runner.assess import Outcome
-    from ..runner.assess import assess as run_assess
     from ..runner.build import creation_time
+    from ..runner.outcome import Outcome
     from ..runner.output import write_results
     from ..runner.stages import stages_for
     from ..spec import RATINGS
@@ -201,6 +200,8 @@ def assess(
                     outcome = Outcome(hit.assessment, {}, write_results(out_dir, hit.outputs), True, 0,
                                       hit.transcripts, hit.outputs)
                 else:
+                    from ..runner.assess import assess as run_assess  # judges, measurement, reports
+
                     progress.begin("reading")
                     sub = read_model(Submission, f)
                     progress.end()
@@ -248,7 +249,7 @@ def _gate(a: object, fail_on: str | None) -> None:
 
 
 def _summary_row(f: Path, outcome: object) -> dict[str, object]:
-    from ..runner.assess import Outcome
+    from ..runner.outcome import Outcome
 
     assert isinstance(outcome, Outcome)
     a = outcome.assessment

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,23 +24,12 @@ from ..measure.outcomes import BehaviourEvidence
 from ..measure.witnesses import Status
 from ..report import render_html, render_markdown
 from .build import assessment_json, build_assessment
+from .outcome import Outcome
 from .output import write_results
 from .stages import NoStages, Stages
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only by a caller that opens one
     from ..store import Store
-
-
-@dataclass
-class Outcome:
-    assessment: Assessment
-    verdicts: dict[str, Verdict]
-    written: list[Path]
-    stored: bool
-    judged: int
-    reused: int
-    #: The outputs' text as written (empty without an output folder): what the rerun shortcut keeps.
-    files: dict[str, str] = field(default_factory=dict)
 
 
 def check_evidence(sub: Submission, suite: Suite) -> None:

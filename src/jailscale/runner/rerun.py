@@ -123,12 +123,11 @@ class RunInputs:
 
 def run_key(submission_digest: str, ref: str, suite: Suite, inputs: RunInputs) -> str:
     """The run key (see the module's description). Raises UserError where the full run would (an
-    unknown judge, a calibration of another judge)."""
-    from .assess import matching_calibration, shipped_calibration
-
+    unknown judge or option). A calibration given is keyed by its content beside the judge's identity
+    (the full run checks that it is of this judge; a stored run passed that check for this pair);
+    otherwise the one the full run would pick (:func:`jailscale.runner.assess.shipped_calibration`)."""
     judge = judges.get(inputs.judge_name, **dict(inputs.judge_options))
-    cal = (matching_calibration(judge, inputs.calibration) if inputs.calibration is not None
-           else shipped_calibration(judge))
+    cal = inputs.calibration if inputs.calibration is not None else judges.calibration_for(judge, "attack_responses")
     return _digest({
         "format": KEY_FORMAT,
         "submission": submission_digest,

@@ -1,34 +1,75 @@
-"""Alembic, run from code: the migrations ship inside the package, no alembic.ini needed."""
+"""Alembic, run from code: the migrations ship inside the package, no alembic.ini needed.
+
+Opening a store whose schema is already at the newest revision (every open but the first) reads
+``alembic_version`` with one query and does not import Alembic at all (:func:`at_head`); only a
+store that needs migrating takes the locks and runs Alembic."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: no file lock; concurrent first use is not serialised
     fcntl = None  # type: ignore[assignment]
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import EnvironmentFault, UserError
 from ._engine import mask, reason_of
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+@cache
+def head_from_files() -> str | None:
+    """The newest revision, read from the migration files' own ``revision`` and ``down_revision``
+    lines without importing Alembic (a test holds it equal to Alembic's :func:`head`): the one
+    revision that no other revises; None when that is not exactly one (then Alembic decides)."""
+    revisions, parents = set(), set()
+    for f in (MIGRATIONS / "versions").glob("*.py"):
+        text_ = f.read_text(encoding="utf-8")
+        rev = re.search(r'^revision(?:: [^=]+)? = "([^"]+)"', text_, re.M)
+        down = re.search(r'^down_revision(?:: [^=]+)? = (?:"([^"]+)"|None)', text_, re.M)
+        if rev is None or down is None:
+            return None
+        revisions.add(rev.group(1))
+        if down.group(1):
+            parents.add(down.group(1))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def at_head(engine: Engine) -> bool:
+    """True when the database's ``alembic_version`` holds exactly the newest revision (one query; any
+    error, such as a new database without the table, is False and the full check runs)."""
+    newest = head_from_files()
+    if newest is None:
+        return False
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT version_num FROM alembic_version")).all()
+    except SQLAlchemyError:
+        return False
+    return [r[0] for r in rows] == [newest]
 
 
 def alembic_config(connection: Connection | None = None, url: str | None = None) -> Config:
     """A Config whose ``script_location`` is the package's migrations folder. ``env.py`` uses
     ``connection`` when given (so an engine's options, such as a search path, carry over)."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if url is not None:
@@ -39,6 +80,8 @@ def alembic_config(connection: Connection | None = None, url: str | None = None)
 
 
 def head() -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
@@ -73,7 +116,14 @@ def upgrade(engine: Engine) -> None:
     """Bring the database to the newest schema (``alembic upgrade head``), in one transaction, one
     process at a time: PostgreSQL takes a transaction-scoped advisory lock first (DDL is
     transactional there, so a second process waits, then finds the schema at head); SQLite holds a
-    file lock. Concurrent first use of an empty store is safe on both."""
+    file lock. Concurrent first use of an empty store is safe on both. A store already at the newest
+    revision is left after one query (:func:`at_head`)."""
+    if at_head(engine):
+        return
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     shown = mask(engine.url.render_as_string(hide_password=False))
     known = {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
     try:
@@ -97,4 +147,6 @@ def revision(url: str, message: str) -> None:
     """For developers: write a new migration by comparing the models with a database at head,
     e.g. ``python -c "from jailscale.store._migrate import revision; revision('sqlite:///x.db', 'msg')"``.
     Review the generated file before committing it."""
+    from alembic import command
+
     command.revision(alembic_config(url=url), message=message, autogenerate=True)
