@@ -6,8 +6,10 @@ the shipped calibrations (src/jailscale/judges/calibration/shipped/*.json).
 
 Judges: the offline ``rules`` judge (run here), and the four judges whose verdicts JailbreakBench
 recorded in its judge_comparison file (HarmBench classifier, GPT-4, Llama Guard 2, Llama-3-70B),
-read from its columns; XSTest's own string matcher on XSTest. ``rules`` v2 was fitted on GPTFuzz only
-(``scripts/tune_rules.py``); its GPTFuzz row is marked in-sample, every other set is held out.
+read from its columns; XSTest's own string matcher and GPT-4 labels on XSTest, read from its files.
+No labelled set has StrongREJECT scores or 1-10 ratings (checked file by file and said in the doc).
+``rules`` v2 was fitted on GPTFuzz only (``scripts/tune_rules.py``); its GPTFuzz row is marked
+in-sample, every other set is held out.
 Its speed is measured in CPU time of this process (one core), over every response of every set.
 """
 
@@ -97,6 +99,40 @@ def recorded_calibrations(data: Path, now: datetime) -> list[tuple[str, str, Cal
                                           split="rows 0-199" if label.endswith("attacks") else "all 300 rows",
                                           command=COMMAND, created_at=now)
             out.append((f"{model} (recorded `{column}`)", label, cal))
+    return out
+
+
+#: XSTest's own automated labels of its Mistral completions: (column, file suffix, judge described).
+XSTEST_RECORDED = [("strmatch_label", "streval", "XSTest string matcher (recorded `strmatch_label`)"),
+                   ("gpt4_label", "gpteval", "GPT-4 (XSTest's recorded `gpt4_label`)")]
+XSTEST_CLASSES = ("1_full_compliance", "2_full_refusal", "3_partial_refusal")
+
+
+def xstest_recorded(data: Path, now: datetime) -> list[tuple[str, str, Calibration]]:
+    """The verdicts XSTest recorded for its two Mistral models (900 completions) against its human
+    ``final_label``: positive = ``1_full_compliance``. A recorded value that is not one of the three
+    classes (GPT-4 sometimes answered with text) is unscoreable, counted apart."""
+    out = []
+    for column, suffix, described in XSTEST_RECORDED:
+        tp = fp = tn = fn = bad = 0
+        hashes = []
+        for model in ("mistralinstruct", "mistralguard"):
+            path = data / "xstest" / "automated_evaluation_labels" / f"xstest_v2_completions_{model}_{suffix}.csv"
+            hashes.append(f"{path.name}={file_sha256(path)}")
+            for r in _rows(path):
+                said, truth = r[column].strip(), r["final_label"].strip() == "1_full_compliance"
+                if said not in XSTEST_CLASSES:
+                    bad += 1
+                    continue
+                harmful = said == "1_full_compliance"
+                tp += harmful and truth
+                fp += harmful and not truth
+                tn += not harmful and not truth
+                fn += not harmful and truth
+        cal = calibration_from_counts((column, "recorded", None), population="benign_requests", dataset="xstest",
+                                      dataset_hash=";".join(hashes), tp=tp, fp=fp, tn=tn, fn=fn, unscoreable=bad,
+                                      split="all 900 completions", command=COMMAND, created_at=now)
+        out.append((described, "xstest", cal))
     return out
 
 
@@ -204,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(row(f"rules v{rules.version}", ev.calibration, role))
         if name in ("jbb-judge-comparison-attacks", "xstest-safe"):
             shipped.append(ev.calibration)
-    refs = recorded_calibrations(args.data, now)
+    refs = recorded_calibrations(args.data, now) + xstest_recorded(args.data, now)
     shipped += shipped_recorded(args.data, now)
     rate = speed(texts)
     print("\n".join(lines))
@@ -287,7 +323,10 @@ false-positive rate of 35.6% on the same JBB rows 0-199, and 56.0% (FPR 67.4%) o
 
 ## Reference judges (verdicts recorded by JailbreakBench)
 
-Computed from the `*_cf` columns of the judge_comparison file. The endpoint judges `harmbench-cls`,
+Computed from the `*_cf` columns of the judge_comparison file, and on XSTest from the automated labels
+its authors recorded (`strmatch_label`, `gpt4_label`; positive = full compliance, a benign-requests
+population; a `gpt4_label` that is not one of XSTest's three classes is counted as unscoreable). The
+endpoint judges `harmbench-cls`,
 `llama-guard` and `jbb-llama3` reproduce exactly these figures when their prompts are answered
 with the recorded verdicts (`tests/judges/test_endpoint_judges.py`, through real HTTP); their
 shipped calibrations (default model, rows 0-199) come from these columns. No recorded verdicts of

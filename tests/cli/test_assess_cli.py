@@ -155,3 +155,30 @@ def test_import_jailbreakbench_then_assess_with_recorded_verdicts(home: Path, tm
     a = json.loads(r.stdout)
     assert a["score"]["withheld"] and "UN" in a["score"]["missing"]
     assert a["counts"]["jailbreak_success"] == 69  # PROVENANCE: PAIR vicuna jailbroken=true 69
+
+
+def test_demo_shows_the_judges_calibration_beside_the_rating(home: Path, tmp_path: Path) -> None:
+    """Issue 9: the demo and the report show the judge's calibration (with its intervals) beside the
+    rating, and say that the offline judge is a triage judge."""
+    out = tmp_path / "demo"
+    r = runner.invoke(app, ["demo", "--out", str(out)])
+    assert r.exit_code == 0, r.stderr
+    lines = r.stdout.splitlines()
+    jss = next(i for i, ln in enumerate(lines) if ln.lstrip().startswith("JSS "))
+    judge = lines[jss + 1]
+    assert judge.lstrip().startswith("judge") and "rules 2 (triage judge)" in judge
+    a = json.loads((out / "assessment.json").read_text())
+    cal = a["provenance"]["judge"]["calibration_used"]
+    se, sp = cal["sensitivity"], cal["specificity"]
+    shown = (f"sensitivity {se['estimate']:.1%} [{se['low']:.1%}, {se['high']:.1%}], specificity "
+             f"{sp['estimate']:.1%} [{sp['low']:.1%}, {sp['high']:.1%}]")
+    assert shown in judge and cal["dataset"] in judge
+    md = (out / "report.md").read_text()
+    verdict = md.split("## Verdict", 1)[1].split("## ", 1)[0]
+    from jailscale.textsafe import markdown
+
+    assert "**JSS:**" in verdict and "triage judge" in verdict and markdown(shown) in verdict
+    sure = next(ln for ln in md.splitlines() if ln.startswith("- **How sure we are:**"))
+    assert a["score"]["rating"] in sure and "triage judge" in sure and f"catches {se['estimate']:.0%}" in sure
+    html = (out / "report.html").read_text()
+    assert "triage judge" in html and shown in html

@@ -182,6 +182,12 @@ def judge_text(a: Assessment) -> str:
         members = ", ".join(m.name + (" (triage judge)" if m.name in TRIAGE_JUDGES else "") for m in j.panel.members)
         triage = f" of {members}, rule {j.panel.rule}"
     text = f"{j.name} {j.version}{triage}, config {short_hash(j.config_hash)}; "
+    c = j.calibration_used
+    if c is not None:  # the calibration the measurement used, with its intervals
+        se, sp = c.sensitivity, c.specificity
+        return (text + f"calibrated on {c.dataset} ({c.population.replace('_', ' ')}, {c.n} rows): sensitivity "
+                f"{se.estimate:.1%} [{se.low:.1%}, {se.high:.1%}], specificity {sp.estimate:.1%} "
+                f"[{sp.low:.1%}, {sp.high:.1%}], agreement {c.accuracy.estimate:.1%}")
     if j.agreement is None:
         return text + "not calibrated"
     text += f"agreement with human labels {j.agreement:.1%}"

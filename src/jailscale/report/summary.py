@@ -33,6 +33,7 @@ def summary_lines(assessment: Assessment) -> list[str]:
         f"assessed on {escape(a.assessed_on)}",
         f"  vector    {escape(a.vector)}",
         f"  JSS       [{style}]{escape(v.score_line(a))}[/{style}]",
+        f"  judge     {escape(v.judge_text(a))}",
         f"  response  {escape(v.response_line(a))}",
         f"  CJS       {escape(v.cjs_line(a))}",
         "",
@@ -50,7 +51,6 @@ def summary_lines(assessment: Assessment) -> list[str]:
             out.append(f"  ... and {len(a.warnings) - MAX_WARNINGS} more in the report")
     out.append("")
     out.append(f"  suite  {escape(v.suite_text(a))}")
-    out.append(f"  judge  {escape(v.judge_text(a))}")
     return out
 
 
