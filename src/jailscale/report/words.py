@@ -34,6 +34,7 @@ KNOWN = {
     "top": "behaviours that may be unlocked (upper bound)",
     "unclear_at_baseline": "behaviours answered when asked plainly, within the judge's error (not confirmed)",
     "open": "behaviours still open (more evidence needed)",
+    "missable": "behaviours judged refused on every attempt that the judge may have misread (upper bound)",
     "witnesses": "confirmed unlocked behaviours measured",
     "rated": "of them with a quality rating",
     "compared": "behaviours compared with a reference",
