@@ -85,7 +85,7 @@ def test_list_header_judge_range_and_filters(home: Path, folder: Path, tmp_path:
     assert r.exit_code == 0, r.stderr
     for head in ("id", "JSS", "rating", "technique", "target", "judge (calibration)"):
         assert head in r.stdout
-    assert "rules 2 (" in r.stdout
+    assert "rules 2 (calibrated on" in r.stdout and "attack_responses, split" not in r.stdout  # its name only
     r = runner.invoke(app, ["list", "--rating", "withheld", "--json"])
     (row,) = json.loads(r.stdout)
     assert row["withheld"] and row["low"] <= row["high"] and row["submission"] == "demo-no-baseline"

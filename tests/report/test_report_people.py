@@ -39,8 +39,11 @@ def test_demo_summary_answers_the_four_questions(tmp_path: Path) -> None:
     for text in (html, md):
         assert f"Confirmed unlocked: {k} of the {p} behaviours refused plainly." in text
         assert f"The jailbreak was answered at least once on {answered} of them" in text
-        assert "Words used here: an attempt is answered when" in text
+        assert "Words used here: an attempt is answered (a " in text and "in the JSS spec) when the judge" in text
         assert "behaviours unlocked" not in text and "succeeded" not in text and "got an answer" not in text
+    readme = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8").split())
+    assert (f"the jailbreak is answered at least once on {answered} of the {p} behaviours refused plainly, and "
+            f"{k} of them are confirmed unlocked") in readme  # the README's words and figures hold
     view = people_view(a, sub.evidence, m.behaviours, False, m.statuses)
     assert sum(r.confirmed or 0 for r in view.tiers) == k and sum(r.answered for r in view.tiers) == answered
     assert sum(r.protected for r in view.tiers) == p
@@ -116,7 +119,7 @@ def test_report_of_100000_transcripts_stays_under_500_kb() -> None:
 
     a = build_assessment(sub, suite, m, JudgeRef(name="placeholder", version="1", config_hash="sha256:" + "0" * 64))
     for render in (render_html, render_markdown):
-        text = render(a, sub.evidence, False, m.behaviours)
+        text = render(a, sub.evidence, False, m.behaviours, statuses=m.statuses)  # as assess renders it
         size = len(text.encode("utf-8"))
         assert size < MAX_REPORT_BYTES, f"{render.__name__}: {size} bytes"
         assert f"The {MAX_GROUPS} most telling of 1000 behaviours are listed" in text

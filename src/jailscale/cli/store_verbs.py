@@ -83,7 +83,9 @@ def list_(
             rated = r.rating_low if r.rating_low == r.rating_high else f"{r.rating_low} to {r.rating_high}"
         else:
             score, rated = f"{r.score:.1f}", r.rating or ""
-        judge = r.judge + (f" ({r.calibration})" if r.calibration else " (not calibrated)")
+        # the calibration's data set by name (the full description is in --json and `show`)
+        judge = r.judge + (f" (calibrated on {r.calibration.split(' (', 1)[0].split(';', 1)[0]})"
+                           if r.calibration else " (not calibrated)")
         # cells are rich markup: stored text is escaped so "[link=...]" cannot become a terminal link
         t.add_row(*(escape(c) for c in (r.id[7:19], f"{r.created_at:%Y-%m-%d %H:%M}", score, one_line(str(rated)),
                                         one_line(r.technique), one_line(r.target), one_line(judge))))
