@@ -272,9 +272,10 @@ def _print_batch(rows: list[dict[str, object]], as_json: bool) -> None:
         return
     t = Table(title=f"{len(rows)} submission(s)", show_lines=False)
     for col in ("submission", "JSS", "rating", "response", "id"):
-        t.add_column(col, overflow="fold")
+        t.add_column(col, overflow="fold", no_wrap=col in ("JSS", "rating", "id"))
     for r in rows:
         name = one_line(Path(str(r["file"])).name)
+        name = name[:-5] if name.endswith(".json") else name  # the submission's name, whole on one line
         if "error" in r:
             t.add_row(name, "error", "", one_line(str(r["error"]), 200), "")
             continue
