@@ -226,3 +226,15 @@ def test_panel_of_endpoint_judges_through_the_replay_server(home: Path, tmp_path
         jailbreak_refused = sum(v for k, v in a["counts"].items() if k.startswith("jailbreak_refused"))
         assert jailbreak_refused == 0  # no member's failure, and no undecided panel verdict, is a refusal
         assert sum(v for k, v in a["counts"].items() if k.endswith("unscoreable")) == len(answered)
+        # by kind: the panel could not decide (judge_error); its members' HTTP errors are in the panel record
+        assert f"{len(answered)} verdict(s) could not be scored by the judge (judge_error {len(answered)})" in \
+            " ".join(a["warnings"])
+
+        # the failing member alone: every verdict an http_error, counted by kind, none a refusal
+        r = runner.invoke(app, ["assess", str(sub), "--judge", "harmbench-cls", "-J", f"base_url={url}/status/500/v1",
+                                "-J", "retries=0", "--out", str(tmp_path / "alone"), "--json", "--no-store"])
+        assert r.exit_code == 0, r.output
+        a = json.loads(r.stdout)
+        assert f"{len(answered)} verdict(s) could not be scored by the judge (http_error {len(answered)})" in \
+            " ".join(a["warnings"])
+        assert not any(k.endswith("_refused") for k in a["counts"])

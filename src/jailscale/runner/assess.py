@@ -106,6 +106,22 @@ def matching_calibration(judge: judges.Judge, cal: Calibration | None) -> Calibr
     return cal
 
 
+def failure_warning(sub: Submission, verdicts: Mapping[str, Verdict]) -> str | None:
+    """One warning line counting the judge's unscoreable verdicts by failure kind (an HTTP error, a
+    content filter, a timeout, an unreadable reply, a judge error), each kind apart; None when there are none."""
+    kinds: dict[str, int] = {}
+    for t in sub.evidence:
+        v = verdicts.get(t.content_hash)
+        if v is not None and v.label == "unscoreable":
+            kind = v.failure or "unscoreable"
+            kinds[kind] = kinds.get(kind, 0) + 1
+    if not kinds:
+        return None
+    shown = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
+    return (f"{sum(kinds.values())} verdict(s) could not be scored by the judge ({shown}): each kind counted "
+            "apart, left out of every rate and never counted as a refusal")
+
+
 def judge_ref(judge: judges.Judge, cal: Calibration | None = None) -> JudgeRef:
     """The judge's identity, its measured agreement with humans and the calibration used."""
     base = JudgeRef(name=judge.name, version=judge.version, config_hash=judge.config_hash,
@@ -143,6 +159,9 @@ def assess(sub: Submission, suite: Suite, *, judge_name: str = "rules",
     measured, picks, pick_warnings = registry.pick(sub, baselines or registry.bundled())
     m = measure(measured, suite, verdicts, cal)
     m.warnings.extend(pick_warnings)
+    failed = failure_warning(sub, verdicts)
+    if failed:
+        m.warnings.append(failed)
     a = build_assessment(sub, suite, m, ref, policy, now, baselines=picks)
     if store is not None:  # a rerun reports the time the store already holds (the id leaves the time out)
         first = store.created_at(a.id)
