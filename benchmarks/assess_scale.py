@@ -9,7 +9,8 @@ runs three things, each in a fresh process:
   every transcript in one plain loop, with no event loop per transcript: the cost of reading and
   judging, which assess cannot beat (the judging part alone is printed beside it);
 - **assess**: ``jailscale assess FILE --no-store`` (and, with ``--store``, into a fresh SQLite store,
-  then a rerun into the same store).
+  then a rerun into the same store, served by the rerun shortcut, beside its own floor: ``jailscale
+  list`` on that store, the fixed cost of starting the command line and opening the store).
 
 and prints CPU seconds (user + system of the child), CPU per transcript, the ratio of assess to the
 judge floor, the child's peak resident memory, and the size of the report it wrote. The machines
@@ -171,6 +172,10 @@ def main() -> int:
                              f"per transcript ({size / 1e6:.1f} MB; input {sub.stat().st_size / count:.0f})"))
                 again, rss, _, wall = measured(cmd, env)
                 rows.append(("rerun+store", again, rss, wall, f"{again / fresh:.2f}x the fresh run (target <= 0.2x)"))
+                # the rerun's own floor: starting the command line and opening the same store
+                floor, rss, _, wall = measured([JAILSCALE, "list", "--limit", "1"], env)
+                rows.append(("store floor", floor, rss, wall, f"jailscale list: the rerun is {again / floor:.2f}x "
+                             "this fixed start-up"))
             for step, c, r, w, note in rows:
                 print(f"{count:>9} {step:<16} {c:>8.2f} {1000 * c / count:>14.4f} {c / judge_cpu:>14.2f} "
                       f"{r:>8.0f} {w:>7.1f}  {note}")

@@ -142,6 +142,10 @@ def assess(
     Without a calibration of the judge on attack responses, no success can be confirmed: the judged
     metrics are withheld and the score is reported as a range (JSS 2.0 section 5).
 
+    A rerun into a store that holds this exact run (the same file bytes, suite, judge and options,
+    calibration, policy, baselines, jailscale code, --created-at rule and --show-responses) writes the
+    stored outputs again without reading, judging or measuring; any change runs in full.
+
     Exit codes: 0 done; 1 an assessment is rated at or above --fail-on; 2 bad input (in a batch, after
     the other submissions were assessed).
 
