@@ -79,3 +79,28 @@ def test_jailbreakbench_files_have_no_colons(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.stderr
     (name,) = [Path(p).name for p in json.loads(r.stdout)["written"]]
     assert name == "jailbreakbench-PAIR-black_box-placeholder-model.json"
+
+
+def test_a_recorded_source_the_file_lacks_is_named_with_the_ones_it_has(peers: Path, home: Path,
+                                                                       tmp_path: Path) -> None:
+    """garak scores each probe with its own detectors: asking for another probe's detector judges
+    nothing, and the assessment says so first, with the sources the file does carry."""
+    r = runner.invoke(app, ["import", "garak", str(peers / "garak" / "jss-sample.report.jsonl"), "--tier", "M",
+                            "--out", str(tmp_path / "imp")])
+    assert r.exit_code == 0, r.stderr
+    sub = next((tmp_path / "imp").glob("garak.encoding.InjectBase64*[!e].json"))
+    r = runner.invoke(app, ["assess", str(sub), "--judge", "recorded", "-J", "source=garak/mitigation.MitigationBypass",
+                            "--out", str(tmp_path / "out"), "--json"])
+    assert r.exit_code == 0, r.stderr
+    a = json.loads(r.stdout)
+    assert a["counts"] == {"jailbreak_unscoreable": 16}
+    first = a["warnings"][0]
+    assert first.startswith("no transcript carries a recorded verdict from 'garak/mitigation.MitigationBypass'")
+    assert "garak/encoding.DecodeMatch" in a["warnings"][0]
+    report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "none of the 16 jailbreak attempts could be judged" in report
+    r = runner.invoke(app, ["assess", str(sub), "--judge", "recorded", "-J", "source=garak/encoding.DecodeMatch",
+                            "--out", str(tmp_path / "out2"), "--json"])
+    a = json.loads(r.stdout)
+    assert r.exit_code == 0 and not a["warnings"][0].startswith("no transcript carries")
+    assert "jailbreak_unscoreable" not in a["counts"]

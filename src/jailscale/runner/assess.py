@@ -133,6 +133,22 @@ def judge_ref(judge: judges.Judge, cal: Calibration | None = None) -> JudgeRef:
         "calibration": f"{cal.dataset} ({cal.population}, split {cal.split})"})
 
 
+def _recorded_source_warning(judge: judges.Judge, sub: Submission, verdicts: dict[str, Verdict]) -> list[str]:
+    """The recorded judge asked for a source no transcript carries (e.g. one garak detector's name
+    for a probe that another detector scored): every attempt is then unscoreable. Say which sources
+    the submission does carry, so that the fix is one option away."""
+    source = getattr(judge, "source", None)
+    if judge.name != "recorded" or source is None or not verdicts:
+        return []
+    if any(v.label != "unscoreable" for v in verdicts.values()):
+        return []
+    present = sorted({v.judge for t in sub.evidence for v in t.verdicts})
+    if source in present:
+        return []
+    return [f"no transcript carries a recorded verdict from {source!r}, so none could be judged; the "
+            f"submission's recorded judges are: {', '.join(present[:10]) or 'none'} (choose one with -J source=NAME)"]
+
+
 def assess(sub: Submission, suite: Suite, *, judge_name: str = "rules",
            judge_options: dict[str, str] | None = None, policy: spec.Policy | None = None,
            out_dir: Path | None = None, store: Store | None = None, show_responses: bool = False,
@@ -162,6 +178,7 @@ def assess(sub: Submission, suite: Suite, *, judge_name: str = "rules",
     failed = failure_warning(sub, verdicts)
     if failed:
         m.warnings.append(failed)
+    m.warnings[:0] = _recorded_source_warning(judge, sub, verdicts)  # first: it explains the others
     a = build_assessment(sub, suite, m, ref, policy, now, baselines=picks)
     if store is not None:  # a rerun reports the time the store already holds (the id leaves the time out)
         first = store.created_at(a.id)
