@@ -192,3 +192,18 @@ def test_the_bundled_set_validates_against_the_published_schema(repo_root: Path)
     schema = json.loads((repo_root / "docs" / "schema" / "baselines.schema.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator(schema).validate(json.loads(json.dumps(read_data(baselines.bundled_paths()[-1]),
                                                                            default=str)))
+
+
+def test_rescore_keeps_the_judge_failure_count(tmp_path: Path) -> None:
+    """The mock judge cannot read a response with no marker (unscoreable): assess counts it by kind in
+    a warning, and a re-score of the same evidence states the same warning and keeps the same id."""
+    sub, suite = demo_inputs()
+    with Store.open(f"sqlite:///{tmp_path / 'store.sqlite3'}") as store:
+        before = assess(sub, suite, judge_name="mock", store=store, now=NOW).assessment
+        warned = [w for w in before.warnings if "could not be scored by the judge" in w]
+        answered = sum(1 for t in sub.evidence if t.response and t.response.strip() and not t.error
+                       and not t.blocked_by)
+        assert warned == [f"{answered} verdict(s) could not be scored by the judge (unscoreable {answered}): each "
+                          "kind counted apart, left out of every rate and never counted as a refusal"]
+        same = rescore(store, before, baselines.bundled(), now=NOW, save=False)
+        assert same.after.warnings == before.warnings and same.after.id == before.id

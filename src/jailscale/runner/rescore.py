@@ -19,6 +19,7 @@ from ..formats import Assessment, BaselineSet, Submission, Suite, Verdict
 from ..formats.evidence import judge_input_hash
 from ..measure import measure
 from ..store import Store
+from .assess import failure_warning
 from .build import build_assessment
 
 
@@ -66,6 +67,9 @@ def rescore(store: Store, a: Assessment, bset: BaselineSet, *, policy: spec.Poli
     measured, picks, warnings = registry.pick(sub, bset)
     m = measure(measured, suite, verdicts, a.provenance.judge.calibration_used)
     m.warnings.extend(warnings)
+    failed = failure_warning(sub, verdicts)
+    if failed:
+        m.warnings.append(failed)
     after = build_assessment(sub, suite, m, a.provenance.judge, policy, now, baselines=picks)
     before_ids = [p.id for p in a.baselines.picked] if a.baselines else []
     now_ids = {p.id for p in picks.picked}
