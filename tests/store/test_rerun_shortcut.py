@@ -108,6 +108,23 @@ def _patch_judge_version(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cls, "version", cls.version + ".1")
 
 
+#: The options of the runs below, before the suite file's path.
+BASE = ["--created-at", "2026-11-30T12:00:00Z", "--suite"]
+
+
+def test_the_unchanged_run_hits(work: dict[str, Any], tmp_path: Path) -> None:
+    """With the options of test_every_change_misses, nothing changed: the rerun is a hit (so a miss there
+    is the change's doing)."""
+    db = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    from jailscale.suites import practice
+
+    suite_file = tmp_path / "suite.yaml"
+    suite_file.write_text(json.dumps(practice().model_dump(mode="json")), encoding="utf-8")
+    first, _ = _assess(work, db, *BASE, str(suite_file))
+    again, _ = _assess(work, db, *BASE, str(suite_file))
+    assert work["calls"]["full"] == 1 and _same(first, again)
+
+
 @pytest.mark.parametrize("change", [
     "submission bytes", "suite content", "judge", "judge option", "judge version", "calibration", "policy",
     "baselines", "measurement version", "spec version", "code", "created-at", "show-responses",
@@ -119,10 +136,9 @@ def test_every_change_misses(change: str, work: dict[str, Any], tmp_path: Path,
     from jailscale.suites import practice
 
     suite_file.write_text(json.dumps(practice().model_dump(mode="json")), encoding="utf-8")
-    base = ["--suite", str(suite_file), "--created-at", "2026-11-30T12:00:00Z"]
+    base = [*BASE, str(suite_file)]
     _assess(work, db, *base)
-    _assess(work, db, *base)
-    assert work["calls"]["full"] == 1, "the unchanged rerun should be served from the store"
+    assert work["calls"]["full"] == 1  # the unchanged rerun with these options hits: test_the_unchanged_run_hits
     extra: list[str] = []
     sub = work["sub"]
     if change == "submission bytes":  # the same submission, other bytes: a comment more
@@ -162,7 +178,7 @@ def test_every_change_misses(change: str, work: dict[str, Any], tmp_path: Path,
     elif change == "code":
         monkeypatch.setattr(rerun, "code_digest", lambda: "sha256:" + "0" * 64)
     elif change == "created-at":
-        base = ["--suite", str(suite_file), "--created-at", "2026-12-01T12:00:00Z"]
+        base = ["--created-at", "2026-12-01T12:00:00Z", "--suite", str(suite_file)]
     elif change == "show-responses":
         extra = ["--show-responses"]
     r = runner.invoke(app, ["assess", str(sub), "--out", str(tmp_path / "changed"), "--db", db, "-q", *base, *extra])
