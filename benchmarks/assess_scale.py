@@ -1,16 +1,18 @@
 """The main job at scale: ``jailscale assess`` against its floors, measured side by side in one run.
 
-For each size N it writes a neutral synthetic submission (placeholder text over the practice suite:
-a baseline and jailbreak attempts per behaviour, some refusals, an error, a blocked attempt), then
-runs three things, each in a fresh process:
+For each size N it writes a neutral synthetic submission as JSON Lines (placeholder text over the
+practice suite: a baseline and jailbreak attempts per behaviour, some refusals, an error, a blocked
+attempt), then runs these, each in a fresh process:
 
-- **read floor**: read and validate the submission file, nothing else;
+- **read floor**: read and validate the submission file a chunk at a time, nothing else;
 - **judge floor**: read the file, then run the default judge's own reading (``Judge.evaluate``) over
   every transcript in one plain loop, with no event loop per transcript: the cost of reading and
   judging, which assess cannot beat (the judging part alone is printed beside it);
-- **assess**: ``jailscale assess FILE --no-store`` (and, with ``--store``, into a fresh SQLite store,
-  then a rerun into the same store, served by the rerun shortcut, beside its own floor: ``jailscale
-  list`` on that store, the fixed cost of starting the command line and opening the store).
+- **assess**: ``jailscale assess FILE.jsonl --no-store`` (streamed: memory flat in N); up to
+  ``--json-up-to`` transcripts also the same evidence as one JSON document (read whole), whose
+  ``assessment.json`` must be byte-identical; with ``--store``, into a fresh SQLite store, then a
+  rerun into the same store, served by the rerun shortcut, beside its own floor: ``jailscale list``
+  on that store, the fixed cost of starting the command line and opening the store.
 
 and prints CPU seconds (user + system of the child), CPU per transcript, the ratio of assess to the
 judge floor, the child's peak resident memory, and the size of the report it wrote. The machines
@@ -20,7 +22,7 @@ report under 500 KB, a rerun into a store that holds the assessment at most 0.2x
 the stored bytes per transcript (the SQLite file's size over the transcripts, beside the input's).
 
     .venv/bin/python benchmarks/assess_scale.py                      # 10,000 and 100,000
-    .venv/bin/python benchmarks/assess_scale.py --sizes 1000000 --store
+    .venv/bin/python benchmarks/assess_scale.py --million --store    # and 1,000,000
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 PY = sys.executable
@@ -42,74 +45,95 @@ REFUSAL = "I can't help with that request."
 READ_FLOOR = """
 import sys
 from pathlib import Path
-from jailscale.formats import Submission
-from jailscale.formats.io import read_model
-sub = read_model(Submission, Path(sys.argv[1]))
-print(len(sub.evidence))
+from jailscale.formats.lines import LinesFile
+n = 0
+for chunk in LinesFile.open(Path(sys.argv[1])).chunks():
+    n += len(chunk)
+print(n)
 """
 
 JUDGE_FLOOR = """
 import json, sys
 from pathlib import Path
 from jailscale import judges
-from jailscale.formats import Submission
-from jailscale.formats.io import read_model
+from jailscale.formats.lines import LinesFile
 from jailscale.suites import practice
-sub = read_model(Submission, Path(sys.argv[1]))
 by_id = practice().by_id()
 judge = judges.get("rules")
 import time, resource
-t0 = resource.getrusage(resource.RUSAGE_SELF)
+alone = 0.0
 n = 0
-for t in sub.evidence:
-    if t.response is None or t.error is not None or t.blocked_by is not None:
-        continue
-    coro = judge.evaluate(by_id[t.behaviour], t)
-    try:
-        coro.send(None)   # the rules judge awaits nothing: drive its coroutine without an event loop
-    except StopIteration:
-        n += 1
-    else:
-        raise SystemExit("the default judge awaited something: this floor needs an event loop")
-t1 = resource.getrusage(resource.RUSAGE_SELF)
-print(json.dumps({"judged": n, "cpu": (t1.ru_utime - t0.ru_utime) + (t1.ru_stime - t0.ru_stime)}))
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+for chunk in LinesFile.open(Path(sys.argv[1])).chunks():
+    t0 = cpu()
+    for _, t in chunk:
+        if t.response is None or t.error is not None or t.blocked_by is not None:
+            continue
+        coro = judge.evaluate(by_id[t.behaviour], t)
+        try:
+            coro.send(None)   # the rules judge awaits nothing: drive its coroutine without an event loop
+        except StopIteration:
+            n += 1
+        else:
+            raise SystemExit("the default judge awaited something: this floor needs an event loop")
+    alone += cpu() - t0
+print(json.dumps({"judged": n, "cpu": alone}))
 """
 
+HEADER = {"format": "jailscale.submission-lines/1", "id": "bench-scale", "title": "Scale benchmark (placeholder)",
+          "assessed_on": "2026-11-30", "technique": {"kind": "template", "name": "placeholder frame",
+                                                     "template": "PLACEHOLDER frame: {request}"},
+          "target": {"model": "bench/placeholder", "safeguards": ["refusal_training", "input_classifier"]},
+          "suite": "practice"}
 
-def write_submission(n: int, path: Path) -> int:
-    """A neutral submission of about ``n`` transcripts over the practice suite (JSON)."""
+
+def transcripts(n: int) -> Iterator[dict[str, object]]:
+    """About ``n`` neutral transcripts over the practice suite: a baseline and jailbreak attempts per
+    behaviour, some refusals, an error, a blocked attempt."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
     from jailscale.suites import practice
 
     behaviours = practice().behaviours
     per = max(1, n // (len(behaviours) * 2))  # samples per behaviour and condition
+    for i, b in enumerate(behaviours):
+        ref = b.reference_answer or "PLACEHOLDER answer text"
+        for s in range(per):
+            for cond in ("baseline", "jailbreak"):
+                t: dict[str, object] = {"behaviour": b.id, "condition": cond, "sample": s,
+                                        "prompt": [{"role": "user", "content": b.request}]}
+                k = (i * 7919 + s * 104729 + (cond == "jailbreak")) % 100
+                if cond == "baseline":
+                    t["response"] = REFUSAL if k < 90 else "Sure. " + ref
+                elif k == 0:
+                    t.update(response=None, error="HTTP 503 (simulated)")
+                elif k == 1:
+                    t.update(response="Blocked.", blocked_by="input_classifier")
+                else:
+                    t["response"] = ("Sure. " + ref + f" (sample {s})") if k < 70 else REFUSAL
+                yield t
+
+
+def write_lines(n: int, path: Path) -> int:
+    """The submission as JSON Lines (header, then one transcript per line); returns the count."""
     count = 0
     with path.open("w", encoding="utf-8") as f:
-        f.write('{"format":"jailscale.submission/1","id":"bench-scale","title":"Scale benchmark (placeholder)",'
-                '"assessed_on":"2026-11-30","technique":{"kind":"template","name":"placeholder frame",'
-                '"template":"PLACEHOLDER frame: {request}"},"target":{"model":"bench/placeholder",'
-                '"safeguards":["refusal_training","input_classifier"]},"suite":"practice","evidence":[')
-        first = True
-        for i, b in enumerate(behaviours):
-            ref = b.reference_answer or "PLACEHOLDER answer text"
-            for s in range(per):
-                for cond in ("baseline", "jailbreak"):
-                    t: dict[str, object] = {"behaviour": b.id, "condition": cond, "sample": s,
-                                            "prompt": [{"role": "user", "content": b.request}]}
-                    k = (i * 7919 + s * 104729 + (cond == "jailbreak")) % 100
-                    if cond == "baseline":
-                        t["response"] = REFUSAL if k < 90 else "Sure. " + ref
-                    elif k == 0:
-                        t.update(response=None, error="HTTP 503 (simulated)")
-                    elif k == 1:
-                        t.update(response="Blocked.", blocked_by="input_classifier")
-                    else:
-                        t["response"] = ("Sure. " + ref + f" (sample {s})") if k < 70 else REFUSAL
-                    f.write(("" if first else ",") + json.dumps(t, separators=(",", ":")))
-                    first = False
-                    count += 1
-        f.write("]}")
+        f.write(json.dumps(HEADER, separators=(",", ":")) + "\n")
+        for t in transcripts(n):
+            f.write(json.dumps(t, separators=(",", ":")) + "\n")
+            count += 1
     return count
+
+
+def write_json(n: int, path: Path) -> None:
+    """The same submission as one JSON document."""
+    with path.open("w", encoding="utf-8") as f:
+        f.write(json.dumps({**HEADER, "format": "jailscale.submission/1"}, separators=(",", ":"))[:-1]
+                + ',"evidence":[')
+        for i, t in enumerate(transcripts(n)):
+            f.write(("," if i else "") + json.dumps(t, separators=(",", ":")))
+        f.write("]}")
 
 
 def measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str, float]:
@@ -136,35 +160,53 @@ def measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str, fl
     return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, chunks.get("out", b"").decode(), wall
 
 
+def report_size(out: Path) -> str:
+    sizes = {name: (out / name).stat().st_size / 1024 for name in ("report.html", "report.md") if (out / name).exists()}
+    worst = max(sizes.values(), default=float("nan"))
+    flag = "ok" if worst < 500 else "OVER 500 KB"
+    return ", ".join(f"{k} {v:.0f} KB" for k, v in sizes.items()) + f" ({flag})"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="10000,100000", help="comma-separated transcript counts")
+    ap.add_argument("--million", action="store_true", help="add 1,000,000 transcripts (about 15 minutes of "
+                    "CPU per assess on a 2-core machine; the JSON comparison is skipped at that size)")
     ap.add_argument("--store", action="store_true", help="also assess into a fresh SQLite store, then rerun")
+    ap.add_argument("--json-up-to", type=int, default=100_000, help="also assess the same evidence as one "
+                    "JSON document (read whole) up to this many transcripts")
     args = ap.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    print(f"{'N':>9} {'step':<16} {'CPU s':>8} {'ms/transcript':>14} {'x judge floor':>14} {'peak MB':>8} "
-          f"{'wall s':>7}  notes")
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()] + ([1_000_000] if args.million else [])
+    print(f"{'N':>9} {'step':<18} {'CPU s':>8} {'ms/transcript':>14} {'x judge floor':>14} {'peak MB':>8} "
+          f"{'wall s':>7}  notes", flush=True)
     with tempfile.TemporaryDirectory(prefix="jailscale-bench-") as tmp:
         for n in sizes:
             work = Path(tmp) / str(n)
             work.mkdir()
-            sub = work / "submission.json"
-            count = write_submission(n, sub)
-            env = dict(os.environ, JAILSCALE_HOME=str(work / "home"))
+            sub = work / "submission.jsonl"
+            count = write_lines(n, sub)
+            env = dict(os.environ, JAILSCALE_HOME=str(work / "home"), SOURCE_DATE_EPOCH="1764504000")
             rows: list[tuple[str, float, float, float, str]] = []
             cpu, rss, _, wall = measured([PY, "-c", READ_FLOOR, str(sub)], env)
-            rows.append(("read floor", cpu, rss, wall, f"{sub.stat().st_size / 1e6:.1f} MB file"))
+            rows.append(("read floor", cpu, rss, wall, f"{sub.stat().st_size / 1e6:.1f} MB JSON Lines file"))
             judge_cpu, rss_j, out, wall = measured([PY, "-c", JUDGE_FLOOR, str(sub)], env)
             judge = json.loads(out.strip().splitlines()[-1])
             rows.append(("judge floor", judge_cpu, rss_j, wall,
                          f"read + judge {judge['judged']}; judging alone {judge['cpu']:.2f} s"))
-            cmd = [JAILSCALE, "assess", str(sub), "--out", str(work / "out"), "--no-store"]
+            cmd = [JAILSCALE, "assess", str(sub), "--out", str(work / "out"), "--no-store", "--quiet"]
             cpu, rss, _, wall = measured(cmd, env)
-            report = work / "out" / "report.html"
-            size = report.stat().st_size / 1024 if report.exists() else float("nan")
-            rows.append(("assess", cpu, rss, wall, f"report.html {size:.0f} KB"))
+            rows.append(("assess jsonl", cpu, rss, wall, report_size(work / "out")))
+            if count <= args.json_up_to:
+                whole = work / "submission.json"
+                write_json(n, whole)
+                cmd = [JAILSCALE, "assess", str(whole), "--out", str(work / "out-json"), "--no-store", "--quiet"]
+                cpu, rss, _, wall = measured(cmd, env)
+                lines_json = (work / "out" / "assessment.json").read_bytes()
+                same = (work / "out-json" / "assessment.json").read_bytes() == lines_json
+                rows.append(("assess json", cpu, rss, wall, f"read whole; assessment.json "
+                             f"{'identical to' if same else 'DIFFERS from'} the JSON Lines run's"))
             if args.store:
-                cmd = [JAILSCALE, "assess", str(sub), "--out", str(work / "out2")]
+                cmd = [JAILSCALE, "assess", str(sub), "--out", str(work / "out2"), "--quiet"]
                 fresh, rss, _, wall = measured(cmd, env)
                 db = work / "home" / "jailscale.sqlite3"
                 size = sum(f.stat().st_size for f in db.parent.glob(db.name + "*"))  # with -wal / -shm
@@ -177,8 +219,8 @@ def main() -> int:
                 rows.append(("store floor", floor, rss, wall, f"jailscale list: the rerun is {again / floor:.2f}x "
                              "this fixed start-up"))
             for step, c, r, w, note in rows:
-                print(f"{count:>9} {step:<16} {c:>8.2f} {1000 * c / count:>14.4f} {c / judge_cpu:>14.2f} "
-                      f"{r:>8.0f} {w:>7.1f}  {note}")
+                print(f"{count:>9} {step:<18} {c:>8.2f} {1000 * c / count:>14.4f} {c / judge_cpu:>14.2f} "
+                      f"{r:>8.0f} {w:>7.1f}  {note}", flush=True)
     return 0
 
 

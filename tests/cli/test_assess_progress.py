@@ -31,7 +31,7 @@ def test_stages_for_chooses_by_terminal_and_size() -> None:
 
 
 def test_plain_lines_name_every_stage(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("jailscale.runner.assess.JUDGE_CHUNK", 5)
+    monkeypatch.setattr("jailscale.runner.assess.CHUNK", 5)
     out = io.StringIO()
     sub, suite = demo_inputs()
     lines = stages.LineStages(out, interval=0.0)  # a line at every update

@@ -96,7 +96,8 @@ def gate_rating(a: object) -> str | None:
 @user_errors
 def assess(
     submissions: Annotated[list[Path], typer.Argument(
-        metavar="SUBMISSION...", help="Submission files (YAML or JSON) or folders of them.")],
+        metavar="SUBMISSION...", help="Submission files (YAML, JSON, or JSON Lines: *.jsonl, read in "
+        "bounded memory) or folders of them.")],
     suite: Annotated[str | None, typer.Option(help="Suite: 'practice', a suite file, or FORMAT:PATH "
                                               "(jbb:, harmbench:, strongreject:, xstest:).")] = None,
     judge: Annotated[str, typer.Option(help="Judge name: rules (offline default), recorded, mock, an endpoint "
@@ -150,6 +151,8 @@ def assess(
     the other submissions were assessed).
 
     Example: jailscale assess my-submission.yaml --suite practice --out reports/
+
+    Example: jailscale --max-input-mb 8000 assess sweep.jsonl --suite practice --quiet
     Example: jailscale assess my-submission.yaml --baselines agreed-baselines.yaml
 
     Example: jailscale assess pair.yaml --judge recorded -J source=llama3 --calibration cal.json --json
@@ -165,6 +168,7 @@ def assess(
     from .. import baselines as registry
     from ..formats import Calibration, Submission
     from ..formats.io import read_model
+    from ..formats.lines import LinesFile, is_lines
     from ..policy_io import resolve_policy
     from ..runner import rerun
     from ..runner.build import creation_time
@@ -204,13 +208,19 @@ def assess(
                     outcome = Outcome(hit.assessment, {}, write_results(out_dir, hit.outputs), True, 0,
                                       hit.transcripts, hit.outputs)
                 else:
+                    from ..runner.assess import Evidence
                     from ..runner.assess import assess as run_assess  # judges, measurement, reports
 
-                    progress.begin("reading")
-                    sub = read_model(Submission, f)
-                    progress.end()
+                    evidence: Submission | Evidence
+                    if is_lines(f):  # streamed: the header now, the transcripts a chunk at a time while judging
+                        lines = LinesFile.open(f)
+                        sub, evidence = lines.header, Evidence.lines(lines)
+                    else:
+                        progress.begin("reading")
+                        sub = evidence = read_model(Submission, f)
+                        progress.end()
                     st = _resolve_suite(sub, suite, f)
-                    outcome = run_assess(sub, st, judge_name=judge, judge_options=options, policy=pol,
+                    outcome = run_assess(evidence, st, judge_name=judge, judge_options=options, policy=pol,
                                          out_dir=out_dir, store=store,
                                          show_responses=show_responses, baselines=bset, calibration=cal,
                                          now=now, progress=progress)
@@ -218,7 +228,7 @@ def assess(
                     if store is not None and digest and outcome.stored and outcome.files \
                             and rerun.submission_digest(f) == digest:
                         rerun.record(store, digest, rerun.suite_ref(suite, sub.suite), st, run_inputs,
-                                     outcome.assessment, len(sub.evidence), outcome.files)
+                                     outcome.assessment, outcome.judged + outcome.reused, outcome.files)
             except UserError as e:
                 if not batch:
                     raise

@@ -132,6 +132,13 @@ class Transcript(Model):
         copy._content_hash = None
         return copy
 
+    def set_content_hash(self, body: Mapping[str, Any]) -> None:
+        """Keep the content hash computed from ``body``, this transcript's
+        ``model_dump(mode="json", exclude={"verdicts"})`` that a caller made anyway (to store it):
+        the same hash :attr:`content_hash` computes, without dumping the transcript twice."""
+        data = body if self.queries is not None else {k: x for k, x in body.items() if k != "queries"}
+        self.__pydantic_private__["_content_hash"] = sha256_of(data)  # type: ignore[index]
+
     @property
     def content_hash(self) -> str:
         """sha256 of what was sent and received (verdicts excluded: they are judgments, not evidence)."""

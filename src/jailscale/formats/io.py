@@ -91,6 +91,32 @@ def read_bytes(path: Path, *, what: str = "", missing_hint: str = "",
     socket. Every failure is a UserError naming the file and saying what to do."""
     limit = max_input_bytes() if limit is None else limit
     shown = _label(what, path)
+    fd = open_regular(path, shown, missing_hint=missing_hint, directory_hint=directory_hint, limit=limit)
+    try:
+        chunks: list[bytes] = []
+        got = 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - got))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+            if got > limit:
+                raise UserError(too_big(shown, got, limit, grew=True))
+        return b"".join(chunks)
+    except OSError as e:
+        if e.errno == errno.EISDIR:
+            raise UserError(f"{shown} is a directory; {directory_hint}") from None
+        raise UserError(f"cannot read {shown}: {e.strerror or e}") from None
+    finally:
+        os.close(fd)
+
+
+def open_regular(path: Path, shown: str, *, missing_hint: str = "", directory_hint: str = "give a file",
+                 limit: int) -> int:
+    """An open, blocking file descriptor on ``path``, which must be a regular file whose size is at
+    most ``limit`` bytes (the caller still counts what it reads: a file may grow). The checks of
+    :func:`read_bytes`, for a caller that reads the file piece by piece; the caller closes it."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
     if "\x00" in str(path):
         raise UserError(f"{shown} contains a NUL byte; give a file path")
@@ -116,28 +142,20 @@ def read_bytes(path: Path, *, what: str = "", missing_hint: str = "",
             hint = directory_hint if stat.S_ISDIR(st.st_mode) else "give a regular file (save the data to a file first)"
             raise UserError(f"{shown} is {kind}, not a regular file; {hint}")
         if st.st_size > limit:
-            raise UserError(_too_big(shown, st.st_size, limit))
+            raise UserError(too_big(shown, st.st_size, limit))
         os.set_blocking(fd, True)
-        chunks: list[bytes] = []
-        got = 0
-        while True:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - got))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            got += len(chunk)
-            if got > limit:
-                raise UserError(_too_big(shown, got, limit, grew=True))
-        return b"".join(chunks)
+        return fd
     except OSError as e:
+        os.close(fd)
         if e.errno == errno.EISDIR:
             raise UserError(f"{shown} is a directory; {directory_hint}") from None
         raise UserError(f"cannot read {shown}: {e.strerror or e}") from None
-    finally:
+    except BaseException:
         os.close(fd)
+        raise
 
 
-def _too_big(shown: str, size: int, limit: int, grew: bool = False) -> str:
+def too_big(shown: str, size: int, limit: int, grew: bool = False) -> str:
     size_text = f"more than {_mb(limit)}" if grew else _mb(size)
     return (f"{shown} is {size_text}, over the {_mb(limit)} limit for input files; if it is "
             f"genuine, raise the limit with --max-input-mb N or {ENV_MAX_MB}=N")

@@ -182,25 +182,57 @@ def panel_record(panel: PanelJudge, transcripts: Iterable[Transcript], verdicts:
     as the runner keeps them; each panel verdict carries its members' labels, so stored verdicts give
     the same record as fresh ones). Transcripts whose verdict has no member labels (blocked, errored or
     empty: never put to the panel) are left out."""
-    names = [m.name for m in panel.members]
-    rows: list[list[str]] = []
-    listed: list[PanelDisagreement] = []
-    count = 0
+    tally = PanelTally(panel)
     for t in transcripts:
-        v = verdicts.get(t.content_hash)
+        tally.add(t, verdicts.get(t.content_hash))
+    return tally.record()
+
+
+class PanelTally:
+    """:func:`panel_record` one transcript at a time (a streamed assessment keeps no transcripts): per
+    pair of members the four counts :func:`pairwise` needs, the number of disagreements and the first
+    :data:`MAX_LISTED` of them with their transcripts (for the report)."""
+
+    def __init__(self, panel: PanelJudge) -> None:
+        self.panel = panel
+        self.names = [m.name for m in panel.members]
+        self.pairs = list(combinations(range(len(self.names)), 2))
+        self.counts = [[0, 0, 0, 0] for _ in self.pairs]  # tp, fp, tn, fn
+        self.rows = self.disagreements = 0
+        self.listed: list[PanelDisagreement] = []
+        self.listed_transcripts: dict[str, Transcript] = {}
+
+    def add(self, t: Transcript, v: Verdict | None) -> None:
         if v is None or v.members is None:
-            continue
-        labels: list[str] = [v.members.get(n, "unscoreable") for n in names]
-        rows.append(labels)
+            return
+        labels = [v.members.get(n, "unscoreable") for n in self.names]
+        self.rows += 1
+        for (i, j), c in zip(self.pairs, self.counts, strict=True):
+            x, y = labels[i], labels[j]
+            if {x, y} & {"error", "unscoreable"}:
+                continue
+            hx, hy = x == "complied", y == "complied"
+            c[0 if hx and hy else 1 if hx else 2 if not hy else 3] += 1
         if disagree(labels):
-            count += 1
-            if len(listed) < MAX_LISTED:
-                listed.append(PanelDisagreement(behaviour=t.behaviour, condition=t.condition, sample=t.sample,
-                                                transcript=t.content_hash, labels=dict(zip(names, labels, strict=True)),
-                                                combined=v.label))
-    return PanelRecord(rule=panel.rule, members=[PanelMember(name=m.name, version=m.version,
-                                                             config_hash=m.config_hash) for m in panel.members],
-                       transcripts=len(rows), pairwise=pairwise(names, rows), disagreements=count, listed=listed)
+            self.disagreements += 1
+            if len(self.listed) < MAX_LISTED:
+                self.listed.append(PanelDisagreement(
+                    behaviour=t.behaviour, condition=t.condition, sample=t.sample, transcript=t.content_hash,
+                    labels=dict(zip(self.names, labels, strict=True)), combined=v.label))
+                self.listed_transcripts[t.content_hash] = t
+
+    def record(self) -> PanelRecord:
+        pairs = []
+        for (i, j), (tp, fp, tn, fn) in zip(self.pairs, self.counts, strict=True):
+            both = tp + fp + tn + fn
+            kappa, _ = kappa_with_interval(tp, fp, tn, fn)
+            pairs.append(PanelPair(a=self.names[i], b=self.names[j], both_scored=both, agree=tp + tn,
+                                   agreement=(tp + tn) / both if both else None, kappa=kappa))
+        return PanelRecord(rule=self.panel.rule, members=[PanelMember(name=m.name, version=m.version,
+                                                                      config_hash=m.config_hash)
+                                                          for m in self.panel.members],
+                           transcripts=self.rows, pairwise=pairs, disagreements=self.disagreements,
+                           listed=self.listed)
 
 
 class Disagreement(BaseModel):

@@ -19,10 +19,11 @@ from ..spec.metrics import BY_ABBR
 from . import base_metrics as bm
 from .constants import MEASUREMENT_VERSION, MIN_ATTEMPTS, MISS_ALPHA
 from .judge_error import JudgeError
-from .outcomes import BehaviourEvidence, collect, outcome
+from .outcomes import BehaviourEvidence, Collector, outcome
 from .witnesses import Status, Witnesses
 
-__all__ = ["MEASUREMENT_VERSION", "JudgeError", "Measurement", "measure", "outcome"]
+__all__ = ["MEASUREMENT_VERSION", "Collector", "JudgeError", "Measurement", "measure", "measure_collected",
+           "outcome", "safeguard_layers"]
 
 
 @dataclass
@@ -91,19 +92,33 @@ def measure(sub: Submission, suite: Suite, verdicts: Mapping[str, Verdict],
     every judged metric is withheld and its range runs up to what the evidence does not exclude (every
     behaviour with a judged success or too few attempts; without a calibration, every behaviour tried).
     """
+    c = Collector(suite, safeguard_layers(sub))
+    for t in sub.evidence:
+        c.add(t, verdicts.get(t.content_hash))
+    return measure_collected(sub, c, calibration)
+
+
+def safeguard_layers(sub: Submission) -> list[str]:
+    """The target's declared safeguard layers, each once, in order."""
+    return list(dict.fromkeys(sub.target.safeguards))
+
+
+def measure_collected(sub: Submission, collected: Collector, calibration: Calibration | None = None) -> Measurement:
+    """:func:`measure` from tallies already made (:class:`Collector`, fed one attempt at a time): only
+    ``sub``'s declarations, target and technique are read, never its evidence, so a streamed
+    submission is measured without holding its transcripts."""
     warnings: list[str] = []
     if calibration is not None and calibration.population != "attack_responses":
         warnings.append(f"the judge calibration was measured on '{calibration.population}', not on "
                         "attack responses: it is not used (judged metrics are withheld)")
         calibration = None
-    layers: list[str] = list(dict.fromkeys(sub.target.safeguards))
-    evs = collect(suite, sub.evidence, verdicts, layers)
-    metrics, statuses = measure_behaviours(list(evs.values()), layers, calibration, warnings)
+    evs = collected.behaviours
+    metrics, statuses = measure_behaviours(list(evs.values()), collected.layers, calibration, warnings)
     derived = _derived(sub)
     for abbr in ORDER:
         if abbr not in metrics:
             metrics[abbr] = _declared_metric(abbr, sub, derived, warnings)
-    counts = _counts(sub, verdicts)
+    counts = collected.counts
     if counts.get("jailbreak_unscoreable", 0) or counts.get("jailbreak_error", 0):
         warnings.append(f"{counts.get('jailbreak_error', 0)} jailbreak attempt(s) had no answer and "
                         f"{counts.get('jailbreak_unscoreable', 0)} could not be judged: both are missing "
@@ -165,10 +180,3 @@ def _evidence_warnings(w: Witnesses, evs: list[BehaviourEvidence], warnings: lis
         warnings.append(f"{aside} reference transcript(s) set aside: their prompt is not the plain request "
                         "(a reference sent the jailbreak measures transfer, TR, not availability)")
 
-
-def _counts(sub: Submission, verdicts: Mapping[str, Verdict]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for t in sub.evidence:
-        key = f"{t.condition}_{outcome(t, verdicts.get(t.content_hash))}"
-        counts[key] = counts.get(key, 0) + 1
-    return dict(sorted(counts.items()))

@@ -44,8 +44,9 @@ class Tally:
     """Outcomes of one condition on one behaviour, and the qualities of its attempts."""
 
     outcomes: dict[str, int] = field(default_factory=dict)
-    #: qualities of the judged successes that carry one
-    qualities: list[float] = field(default_factory=list)
+    #: the best quality among the judged successes that carry one (None: none does). Measurement needs
+    #: only this maximum, so a tally's size does not grow with the number of attempts.
+    top_quality: float | None = None
     #: judged successes without a quality
     unrated: int = 0
 
@@ -54,8 +55,8 @@ class Tally:
         if oc == "success":
             if quality is None:
                 self.unrated += 1
-            else:
-                self.qualities.append(quality)
+            elif self.top_quality is None or quality > self.top_quality:
+                self.top_quality = quality
 
     @property
     def successes(self) -> int:
@@ -71,7 +72,7 @@ class Tally:
         or nothing is determinate (unknown)."""
         if self.determinate == 0 or self.unrated:
             return None
-        return max(self.qualities, default=0.0)
+        return 0.0 if self.top_quality is None else self.top_quality
 
 
 @dataclass
@@ -98,27 +99,48 @@ def plain_request(behaviour: Behaviour, t: Transcript) -> bool:
     return " ".join(t.prompt[0].content.split()) == " ".join(behaviour.request.split())
 
 
-def collect(suite: Suite, evidence: list[Transcript], verdicts: Mapping[str, Verdict],
-            layers: list[str]) -> dict[str, BehaviourEvidence]:
-    """Group the evidence by behaviour (in suite order) and tally every attempt."""
-    out = {b.id: BehaviourEvidence(b) for b in suite.behaviours}
-    for t in evidence:
-        ev = out.get(t.behaviour)
+class Collector:
+    """Per-behaviour tallies and per-condition outcome counts, one attempt at a time: what measurement
+    needs of the evidence, in memory that grows with the suite, never with the number of transcripts
+    (a streamed assessment feeds it chunk by chunk and keeps no transcript)."""
+
+    def __init__(self, suite: Suite, layers: list[str]) -> None:
+        self.layers = layers
+        self.behaviours: dict[str, BehaviourEvidence] = {b.id: BehaviourEvidence(b) for b in suite.behaviours}
+        self._counts: dict[str, int] = {}
+
+    def add(self, t: Transcript, v: Verdict | None) -> None:
+        """Tally one attempt with this assessment's verdict on it (None: no verdict)."""
+        ev = self.behaviours.get(t.behaviour)
         if ev is None:
             raise KeyError(t.behaviour)
-        v = verdicts.get(t.content_hash)
         oc = outcome(t, v)
+        key = f"{t.condition}_{oc}"
+        self._counts[key] = self._counts.get(key, 0) + 1
         quality = v.quality if v is not None else None
         if t.condition == "baseline":
             ev.baseline.add(oc, quality)
         elif t.condition == "jailbreak":
-            add_jailbreak_attempt(ev, oc, quality, {str(k): str(v) for k, v in t.layers.items()},
-                                  t.blocked_by, layers)
+            add_jailbreak_attempt(ev, oc, quality, {str(k): str(x) for k, x in t.layers.items()},
+                                  t.blocked_by, self.layers)
         elif plain_request(ev.behaviour, t):
             ev.references.setdefault(t.reference or "", Tally()).add(oc, quality)
         else:
             ev.references_set_aside += 1
-    return out
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """``condition_outcome`` -> attempts, sorted by key."""
+        return dict(sorted(self._counts.items()))
+
+
+def collect(suite: Suite, evidence: list[Transcript], verdicts: Mapping[str, Verdict],
+            layers: list[str]) -> dict[str, BehaviourEvidence]:
+    """Group the evidence by behaviour (in suite order) and tally every attempt."""
+    c = Collector(suite, layers)
+    for t in evidence:
+        c.add(t, verdicts.get(t.content_hash))
+    return c.behaviours
 
 
 def _bump(d: dict[str, int], key: str) -> None:

@@ -24,7 +24,7 @@ from ..measure.witnesses import Status
 from ..textsafe import HTML_CSP, terminal
 from . import _view as v
 from .charts import success_chart
-from .people import GLOSSARY, MAX_PER_GROUP, people_view, value_name
+from .people import GLOSSARY, MAX_PER_GROUP, EvidenceSample, people_view, value_name
 from .words import evidence_counts, metric_counts, rate_rows, sample_size
 
 
@@ -89,7 +89,7 @@ def pass_at_k(assessment: Assessment) -> list[tuple[str, float, float]]:
     return []
 
 
-def context(assessment: Assessment, transcripts: Sequence[Transcript] | None, show_responses: bool,
+def context(assessment: Assessment, transcripts: Sequence[Transcript] | EvidenceSample | None, show_responses: bool,
             behaviours: Mapping[str, BehaviourEvidence] | None = None,
             statuses: Mapping[str, Status] | None = None) -> dict[str, Any]:
     a = assessment
@@ -126,7 +126,7 @@ def context(assessment: Assessment, transcripts: Sequence[Transcript] | None, sh
     }
 
 
-def render_html(assessment: Assessment, transcripts: Sequence[Transcript] | None = None,
+def render_html(assessment: Assessment, transcripts: Sequence[Transcript] | EvidenceSample | None = None,
                 show_responses: bool = False, behaviours: Mapping[str, BehaviourEvidence] | None = None,
                 statuses: Mapping[str, Status] | None = None) -> str:
     """The assessment as one self-contained HTML page under a strict Content-Security-Policy (nothing

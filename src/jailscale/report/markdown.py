@@ -17,7 +17,7 @@ from ..measure.witnesses import Status
 from ..textsafe import markdown as md
 from ..textsafe import markdown_block, markdown_code
 from . import _view as v
-from .people import GLOSSARY, MAX_PER_GROUP, GroupRow, PanelView, PeopleView, people_view, value_name
+from .people import GLOSSARY, MAX_PER_GROUP, EvidenceSample, GroupRow, PanelView, PeopleView, people_view, value_name
 from .words import evidence_counts, metric_counts, rate_rows, sample_size
 
 
@@ -40,7 +40,7 @@ def _groups_table(title: str, rows: list[GroupRow]) -> list[str]:
     return [*out, ""]
 
 
-def render_markdown(assessment: Assessment, transcripts: Sequence[Transcript] | None = None,
+def render_markdown(assessment: Assessment, transcripts: Sequence[Transcript] | EvidenceSample | None = None,
                     show_responses: bool = False,
                     behaviours: Mapping[str, BehaviourEvidence] | None = None,
                     statuses: Mapping[str, Status] | None = None) -> str:

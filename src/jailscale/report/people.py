@@ -12,11 +12,12 @@ charted (the rest are pooled as "other").
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..formats.assessment import Assessment, MetricResult
-from ..formats.evidence import Transcript
+from ..formats.evidence import Transcript, Verdict
 from ..judges.registry import TRIAGE_JUDGES
 from ..measure.outcomes import BehaviourEvidence, Tally
 from ..measure.witnesses import Status
@@ -130,8 +131,9 @@ RULE_WORDS = {"majority": "harmful when at least half of the voting judges say s
               "any_harmful": "harmful when any voting judge says so"}
 
 
-def panel_view(a: Assessment, transcripts: Sequence[Transcript] | None, show_responses: bool) -> PanelView | None:
-    """The :class:`PanelView` of an assessment judged by a panel, else None."""
+def panel_view(a: Assessment, sample: EvidenceSample | None, show_responses: bool) -> PanelView | None:
+    """The :class:`PanelView` of an assessment judged by a panel, else None (the transcripts of the
+    disagreements it lists are looked up in ``sample``, which keeps them: :attr:`EvidenceSample.also`)."""
     p = a.provenance.judge.panel
     if p is None:
         return None
@@ -140,7 +142,7 @@ def panel_view(a: Assessment, transcripts: Sequence[Transcript] | None, show_res
     pairs = [(f"{x.a} and {x.b}", str(x.both_scored),
               v.DASH if x.agreement is None else f"{x.agreement:.1%} ({x.agree} of {x.both_scored})",
               v.fmt_num(x.kappa, 3)) for x in p.pairwise]
-    by_hash = {t.content_hash: t for t in transcripts or ()}
+    by_hash = sample.by_hash() if sample is not None else {}
     rows = []
     for d in p.listed[:MAX_PANEL_ROWS]:
         t = by_hash.get(d.transcript)
@@ -377,16 +379,65 @@ def _line(a: Assessment, t: Transcript, show_responses: bool) -> EvidenceLine:
     return EvidenceLine(cond, t.sample, verdict, v.redacted(t.response, t.error), shown)
 
 
+class EvidenceSample:
+    """What the report lists of the evidence, kept as the transcripts go by: per behaviour the
+    :data:`MAX_PER_GROUP` that come first in the report's order (successes, then jailbreak attempts,
+    then by sample; ties in evidence order) and how many there were. Its size grows with the number
+    of behaviours, never with the number of transcripts, so a streamed assessment's report is built
+    without holding its evidence."""
+
+    def __init__(self, per_group: int = MAX_PER_GROUP) -> None:
+        self.per_group = per_group
+        self.kept: dict[str, list[tuple[tuple[bool, bool, int], int, Transcript]]] = {}
+        self.totals: dict[str, int] = {}
+        self.total = 0
+        #: further transcripts the report refers to by hash (a panel's listed disagreements)
+        self.also: dict[str, Transcript] = {}
+
+    def by_hash(self) -> dict[str, Transcript]:
+        """Every transcript kept, by content hash."""
+        out = dict(self.also)
+        out.update((t.content_hash, t) for kept in self.kept.values() for _, _, t in kept)
+        return out
+
+    def add(self, t: Transcript, verdict: Verdict | None = None) -> None:
+        """Count ``t``; keep it (with ``verdict``, this assessment's, appended to its verdicts) when it
+        is among its behaviour's first :attr:`per_group` in the report's order."""
+        label = verdict.label if verdict is not None else (t.verdicts[-1].label if t.verdicts else None)
+        key = (label != "complied", t.condition != "jailbreak", t.sample)
+        i = self.total
+        self.total += 1
+        self.totals[t.behaviour] = self.totals.get(t.behaviour, 0) + 1
+        kept = self.kept.setdefault(t.behaviour, [])
+        if len(kept) >= self.per_group and (key, i) >= kept[-1][:2]:
+            return
+        shown = t.model_copy(update={"verdicts": [*t.verdicts, verdict]}) if verdict is not None else t
+        bisect.insort(kept, (key, i, shown), key=lambda x: x[:2])
+        del kept[self.per_group:]
+
+    @classmethod
+    def of(cls, transcripts: Sequence[Transcript]) -> EvidenceSample:
+        """The sample of transcripts whose verdicts already end with this assessment's."""
+        sample = cls()
+        for t in transcripts:
+            sample.add(t)
+            sample.also[t.content_hash] = t
+        return sample
+
+
+def _sample(transcripts: Sequence[Transcript] | EvidenceSample) -> EvidenceSample:
+    return transcripts if isinstance(transcripts, EvidenceSample) else EvidenceSample.of(transcripts)
+
+
 def groups(a: Assessment, behaviours: Mapping[str, BehaviourEvidence] | None,
-           transcripts: Sequence[Transcript], show_responses: bool,
+           transcripts: Sequence[Transcript] | EvidenceSample, show_responses: bool,
            statuses: Mapping[str, Status] | None = None) -> tuple[list[BehaviourGroup], int]:
     """The evidence by behaviour, the most telling first (confirmed unlocked, then answered with the
     jailbreak, then most jailbreak answers),
     at most :data:`MAX_GROUPS` behaviours and :data:`MAX_PER_GROUP` transcripts each (successes
     first). Returns the groups and how many behaviours there were."""
-    by: dict[str, list[Transcript]] = {}
-    for t in transcripts:
-        by.setdefault(t.behaviour, []).append(t)
+    sample = _sample(transcripts)
+    by = {bid: [t for _, _, t in kept] for bid, kept in sample.kept.items()}
     ids = list(by)
     if behaviours is not None:
         ids = [b for b in behaviours if b in by] + [b for b in by if b not in behaviours]
@@ -399,30 +450,31 @@ def groups(a: Assessment, behaviours: Mapping[str, BehaviourEvidence] | None,
 
     out = []
     for bid in sorted(ids, key=rank)[:MAX_GROUPS]:
-        ts = sorted(by[bid], key=lambda t: (t.verdicts[-1].label != "complied" if t.verdicts else True,
-                                            t.condition != "jailbreak", t.sample))
+        ts = by[bid]
         e = behaviours.get(bid) if behaviours is not None else None
         out.append(BehaviourGroup(
             name=v.behaviour_name(a, bid),
             tier=value_name("HD", e.behaviour.tier) if e else "",
             category="" if e is None or a.suite.private else category_name(e.behaviour.category),
             baseline=_tally_text(e.baseline) if e else "", jailbreak=_tally_text(e.jailbreak) if e else "",
-            status=_status(e, statuses) if e else "", lines=[_line(a, t, show_responses) for t in ts[:MAX_PER_GROUP]],
-            more=max(0, len(ts) - MAX_PER_GROUP)))
+            status=_status(e, statuses) if e else "", lines=[_line(a, t, show_responses) for t in ts],
+            more=max(0, sample.totals[bid] - len(ts))))
     return out, len(ids)
 
 
-def people_view(a: Assessment, transcripts: Sequence[Transcript] | None,
+def people_view(a: Assessment, transcripts: Sequence[Transcript] | EvidenceSample | None,
                 behaviours: Mapping[str, BehaviourEvidence] | None, show_responses: bool,
                 statuses: Mapping[str, Status] | None = None) -> PeopleView:
-    """``statuses`` are the measurement's per-behaviour witness statuses (``Measurement.statuses``):
+    """``transcripts``: the evidence with this assessment's verdicts, or its :class:`EvidenceSample`.
+    ``statuses`` are the measurement's per-behaviour witness statuses (``Measurement.statuses``):
     with them, the tables count and the evidence tags name the behaviours confirmed unlocked."""
-    view = PeopleView(headline=headline(a), summary=summary(a, behaviours, transcripts),
-                      panel=panel_view(a, transcripts, show_responses))
+    sample = None if transcripts is None else _sample(transcripts)
+    view = PeopleView(headline=headline(a), summary=summary(a, behaviours, None),
+                      panel=panel_view(a, sample, show_responses))
     if behaviours is not None:
         view.tiers = tier_rows(behaviours, statuses)
         view.categories = category_rows(behaviours, a.suite.private, statuses)
-    if transcripts is not None:
-        view.groups, view.groups_total = groups(a, behaviours, transcripts, show_responses, statuses)
-        view.transcripts_total = len(transcripts)
+    if sample is not None:
+        view.groups, view.groups_total = groups(a, behaviours, sample, show_responses, statuses)
+        view.transcripts_total = sample.total
     return view

@@ -9,27 +9,34 @@ run with a :class:`UserError` before anything is written or stored.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+import json
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from .. import baselines as registry
 from .. import judges, spec
 from ..errors import EnvironmentFault, UserError
-from ..formats import Assessment, BaselineSet, Calibration, JudgeRef, Submission, Suite, Verdict
+from ..formats import Assessment, BaselineSet, Calibration, JudgeRef, Submission, Suite, Transcript, Verdict
 from ..formats.evidence import behaviour_json, judge_input_hash
-from ..measure import measure
+from ..formats.lines import LinesFile
+from ..measure import Collector, measure_collected, safeguard_layers
 from ..measure.outcomes import BehaviourEvidence
 from ..measure.witnesses import Status
 from ..report import render_html, render_markdown
+from ..report.people import EvidenceSample
+from ..textsafe import quote
 from .build import assessment_json, build_assessment
+from .digests import EvidenceRoot, SubmissionKey
 from .outcome import Outcome
 from .output import write_results
 from .stages import NoStages, Stages
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only by a caller that opens one
-    from ..store import Store
+    from ..store import SpooledRow, Store
 
 
 def check_evidence(sub: Submission, suite: Suite) -> None:
@@ -52,34 +59,47 @@ def input_hashes(sub: Submission, suite: Suite) -> dict[str, str]:
     return {t.content_hash: judge_input_hash(by_id[t.behaviour], t, text[t.behaviour]) for t in sub.evidence}
 
 
-JUDGE_CHUNK = 1000
-"""Transcripts judged between two progress updates."""
+CHUNK = 2000
+"""Transcripts judged, tallied and spooled together (and between two progress updates)."""
+
+MAX_RECORDED_NAMES = 1000
+"""Most names of recorded judges a pass keeps (to name them in a warning: ten are shown)."""
+
+Chunk = list[tuple[int, Transcript]]
+"""Transcripts with their place in the input (a line number, or a position in ``evidence``)."""
 
 
-def judge_evidence(sub: Submission, suite: Suite, judge: judges.Judge,
-                   store: Store | None, inputs: Mapping[str, str] | None = None,
-                   progress: Stages | None = None) -> tuple[dict[str, Verdict], int]:
-    """Verdicts keyed by transcript hash. A stored verdict is reused only when the same judge,
-    version and configuration read the same input (``judge_input_hash``: the transcript, its
-    recorded verdicts and the behaviour), so a shared store gives the same verdicts as a fresh one."""
-    by_id = suite.by_id()
-    inputs = inputs if inputs is not None else input_hashes(sub, suite)
-    cached: dict[str, Verdict] = {}
-    if store is not None:
-        cached = store.verdicts_for(inputs, judge.name, judge.version, judge.config_hash)
-    todo = [t for t in sub.evidence if t.content_hash not in cached]
-    progress = progress or NoStages()
-    progress.begin("judging", len(todo))
-    verdicts = dict(cached)
-    for i in range(0, len(todo), JUDGE_CHUNK):
-        part = todo[i:i + JUDGE_CHUNK]
-        items = [(by_id[t.behaviour], t) for t in part]
-        # the runner is the edge that owns the event loop (the judges library never calls asyncio.run)
-        fresh = judge.judge_batch(items) if judge.cpu_bound else asyncio.run(judge.judge_many(items))
-        verdicts.update({t.content_hash: v for t, v in zip(part, fresh, strict=True)})
-        progress.advance(len(part))
-    progress.end()
-    return verdicts, len(todo)
+@dataclass(frozen=True)
+class Evidence:
+    """A submission's evidence as the assessment reads it: ``header`` (the submission without its
+    transcripts) and ``chunks()``, its transcripts in order, a chunk at a time (callable again).
+
+    ``whole`` is the submission when it was read whole (JSON, YAML, or built in memory): it was
+    validated as one, and the outcome keeps its verdicts. A streamed one (JSON Lines) is checked
+    chunk by chunk, and nothing grows with its length."""
+
+    header: Submission
+    chunks: Callable[[], Iterator[Chunk]]
+    where: Callable[[int], str]
+    whole: Submission | None = None
+
+    @classmethod
+    def of(cls, sub: Submission, size: int | None = None) -> Evidence:
+        def chunks() -> Iterator[Chunk]:
+            ev, n = sub.evidence, size or CHUNK
+            for i in range(0, len(ev), n):
+                yield list(enumerate(ev[i:i + n], start=i))
+        return cls(sub.model_copy(update={"evidence": []}), chunks, lambda i: f"evidence[{i}]", sub)
+
+    @classmethod
+    def lines(cls, lines: LinesFile, size: int | None = None) -> Evidence:
+        return cls(lines.header, lambda: lines.chunks(size or CHUNK), lambda n: f"{lines.shown} line {n}")
+
+
+def _unknown_behaviour(suite: Suite, where: str, behaviour: str) -> UserError:
+    return UserError(f"{where} names behaviour {quote(behaviour, 60)}, not in suite '{suite.name}' "
+                     f"({len(suite.behaviours)} behaviours); pass the suite the evidence was collected on "
+                     "with --suite")
 
 
 def shipped_calibration(judge: judges.Judge) -> Calibration | None:
@@ -111,10 +131,19 @@ def failure_warning(sub: Submission, verdicts: Mapping[str, Verdict]) -> str | N
     content filter, a timeout, an unreadable reply, a judge error), each kind apart; None when there are none."""
     kinds: dict[str, int] = {}
     for t in sub.evidence:
-        v = verdicts.get(t.content_hash)
-        if v is not None and v.label == "unscoreable":
-            kind = v.failure or "unscoreable"
-            kinds[kind] = kinds.get(kind, 0) + 1
+        count_failure(kinds, verdicts.get(t.content_hash))
+    return failures_warning(kinds)
+
+
+def count_failure(kinds: dict[str, int], v: Verdict | None) -> None:
+    """Count an unscoreable verdict under its failure kind (for :func:`failures_warning`)."""
+    if v is not None and v.label == "unscoreable":
+        kind = v.failure or "unscoreable"
+        kinds[kind] = kinds.get(kind, 0) + 1
+
+
+def failures_warning(kinds: Mapping[str, int]) -> str | None:
+    """The warning of :func:`failure_warning` from counts by failure kind."""
     if not kinds:
         return None
     shown = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
@@ -137,65 +166,87 @@ def _recorded_source_warning(judge: judges.Judge, sub: Submission, verdicts: dic
     """The recorded judge asked for a source no transcript carries (e.g. one garak detector's name
     for a probe that another detector scored): every attempt is then unscoreable. Say which sources
     the submission does carry, so that the fix is one option away."""
+    return recorded_source_warning(judge, len(verdicts), any(v.label != "unscoreable" for v in verdicts.values()),
+                                   {v.judge for t in sub.evidence for v in t.verdicts})
+
+
+def recorded_source_warning(judge: judges.Judge, n_verdicts: int, any_scored: bool, present: set[str]) -> list[str]:
+    """:func:`_recorded_source_warning` from what a pass over the evidence counted: how many verdicts,
+    whether any was scored, and the names of the judges whose verdicts the transcripts carry."""
     source = getattr(judge, "source", None)
-    if judge.name != "recorded" or source is None or not verdicts:
+    if judge.name != "recorded" or source is None or not n_verdicts or any_scored:
         return []
-    if any(v.label != "unscoreable" for v in verdicts.values()):
-        return []
-    present = sorted({v.judge for t in sub.evidence for v in t.verdicts})
     if source in present:
         return []
+    shown = sorted(present)
     return [f"no transcript carries a recorded verdict from {source!r}, so none could be judged; the "
-            f"submission's recorded judges are: {', '.join(present[:10]) or 'none'} (choose one with -J source=NAME)"]
+            f"submission's recorded judges are: {', '.join(shown[:10]) or 'none'} (choose one with -J source=NAME)"]
 
 
-def assess(sub: Submission, suite: Suite, *, judge_name: str = "rules",
+def assess(sub: Submission | Evidence, suite: Suite, *, judge_name: str = "rules",
            judge_options: dict[str, str] | None = None, policy: spec.Policy | None = None,
            out_dir: Path | None = None, store: Store | None = None, show_responses: bool = False,
            now: datetime | None = None, baselines: BaselineSet | None = None,
            calibration: Calibration | None = None, progress: Stages | None = None) -> Outcome:
-    """Judge, measure, build, write and store. ``baselines`` is the baseline set the submission's picks
-    are taken from (default: the bundled set); the assessment records the set and the picks.
-    ``now`` fixes ``created_at`` (default: the clock); when the store already holds this assessment,
-    its stored time is the one written, printed and returned.
-    ``calibration`` overrides the judge's shipped calibration (it must be of the same judge, on attack
-    responses). ``progress`` is told of each stage (judging, measuring, writing, storing)."""
-    progress = progress or NoStages()
-    check_evidence(sub, suite)
-    judge = judges.get(judge_name, **(judge_options or {}))
-    inputs = input_hashes(sub, suite)
-    verdicts, judged = judge_evidence(sub, suite, judge, store, inputs, progress)
-    progress.begin("measuring")
-    cal = matching_calibration(judge, calibration) if calibration is not None else shipped_calibration(judge)
-    ref = judge_ref(judge, cal)
-    from ..judges.panel import PanelJudge, panel_record
+    """Judge, measure, build, write and store. ``sub`` is a whole submission or its
+    :class:`Evidence` read in chunks (a JSON Lines file): either way the transcripts are judged,
+    tallied and spooled a chunk at a time, so what the run holds does not grow with the evidence, and
+    the same evidence gives the same assessment.
 
-    if isinstance(judge, PanelJudge):
-        ref = ref.model_copy(update={"panel": panel_record(judge, sub.evidence, verdicts)})
-    measured, picks, pick_warnings = registry.pick(sub, baselines or registry.bundled())
-    m = measure(measured, suite, verdicts, cal)
-    m.warnings.extend(pick_warnings)
-    failed = failure_warning(sub, verdicts)
-    if failed:
-        m.warnings.append(failed)
-    m.warnings[:0] = _recorded_source_warning(judge, sub, verdicts)  # first: it explains the others
-    a = build_assessment(sub, suite, m, ref, policy, now, baselines=picks)
-    if store is not None:  # a rerun reports the time the store already holds (the id leaves the time out)
-        first = store.created_at(a.id)
-        if first is not None and first != a.created_at:
-            a = a.model_copy(update={"created_at": first})
-    progress.end()
-    # Render, store, then write: a result on disk is always one that was stored (when storing), and a
-    # store failure leaves no reports behind for an assessment that does not exist.
-    progress.begin("writing")
-    files = render_outputs(a, sub, verdicts, show_responses, m.behaviours, m.statuses) if out_dir is not None else {}
-    progress.end()
-    stored = False
-    if store is not None:
-        progress.begin("storing")
-        store.save_assessment(sub, suite, verdicts, a, inputs)
+    ``baselines`` is the baseline set the submission's picks are taken from (default: the bundled
+    set); the assessment records the set and the picks. ``now`` fixes ``created_at`` (default: the
+    clock); when the store already holds this assessment, its stored time is the one written, printed
+    and returned. ``calibration`` overrides the judge's shipped calibration (it must be of the same
+    judge, on attack responses). ``progress`` is told of each stage (judging, measuring, writing,
+    storing). A bad transcript stops the run before anything is stored or written."""
+    progress = progress or NoStages()
+    ev = sub if isinstance(sub, Evidence) else Evidence.of(sub)
+    if ev.whole is not None:
+        check_evidence(ev.whole, suite)
+    judge = judges.get(judge_name, **(judge_options or {}))
+    header = ev.header
+    measured, picks, pick_warnings = registry.pick(header, baselines or registry.bundled())
+    dropped = set(picks.not_in_set) | set(picks.not_available)
+    cal = matching_calibration(judge, calibration) if calibration is not None else shipped_calibration(judge)
+    with Pass(header, suite, judge, store, dropped, keep=ev.whole is not None) as run:
+        progress.begin("judging", len(ev.whole.evidence) if ev.whole is not None else None)
+        for chunk in ev.chunks():
+            run.add(chunk, ev.where)
+            progress.advance(len(chunk))
         progress.end()
-        stored = True
+        if not run.jailbreaks:
+            raise UserError(f"submission '{header.id}' has no 'jailbreak' transcripts: there is nothing to assess")
+        progress.begin("measuring")
+        m = measure_collected(measured, run.collector, cal)
+        m.warnings.extend(pick_warnings)
+        failed = failures_warning(run.failures)
+        if failed:
+            m.warnings.append(failed)
+        m.warnings[:0] = recorded_source_warning(judge, run.count_verdicts, run.any_scored,
+                                                 run.recorded_judges)  # first: it explains the others
+        ref = judge_ref(judge, cal)
+        if run.panel is not None:
+            ref = ref.model_copy(update={"panel": run.panel.record()})
+            run.sample.also.update(run.panel.listed_transcripts)
+        a = build_assessment(header, suite, m, ref, policy, now, baselines=picks,
+                             evidence=(run.root.hexdigest(), run.count))
+        if store is not None:  # a rerun reports the time the store already holds (the id leaves the time out)
+            first = store.created_at(a.id)
+            if first is not None and first != a.created_at:
+                a = a.model_copy(update={"created_at": first})
+        progress.end()
+        # Render, store, then write: a result on disk is always one that was stored (when storing), and a
+        # store failure leaves no reports behind for an assessment that does not exist.
+        progress.begin("writing")
+        files = (render_outputs(a, run.sample, show_responses, m.behaviours, statuses=m.statuses)
+                 if out_dir is not None else {})
+        progress.end()
+        stored = False
+        if store is not None:
+            progress.begin("storing")
+            store.save_streamed(header, suite, a, run.key.hexdigest(), run.count, run.spooled)
+            progress.end()
+            stored = True
     written: list[Path] = []
     if out_dir is not None:
         try:
@@ -205,21 +256,135 @@ def assess(sub: Submission, suite: Suite, *, judge_name: str = "rules",
                 e.args = (f"{e.args[0]}; the assessment itself is stored as {a.id[7:19]} (jailscale show "
                           f"{a.id[7:19]})",)
             raise
-    return Outcome(a, verdicts, written, stored, judged, len(sub.evidence) - judged, files)
+    return Outcome(a, run.verdicts, written, stored, run.judged, run.count - run.judged, files)
 
 
-def render_outputs(a: Assessment, sub: Submission, verdicts: dict[str, Verdict], show_responses: bool,
+class Pass:
+    """One pass over the evidence: each chunk's transcripts hashed once, checked against the suite,
+    given their stored verdicts or judged (a CPU-bound judge in a plain loop), tallied for
+    measurement, counted into the evidence root and the submission key, sampled for the report and,
+    when storing, spooled to a temporary file for :meth:`Store.save_streamed`. What it holds grows
+    with the suite, not with the evidence (``keep``: also keep every verdict, for a whole submission)."""
+
+    def __init__(self, header: Submission, suite: Suite, judge: judges.Judge, store: Store | None,
+                 dropped: set[str], keep: bool = False) -> None:
+        self.suite, self.judge, self.store, self.dropped = suite, judge, store, dropped
+        self.by_id = suite.by_id()
+        self.text = {b.id: behaviour_json(b) for b in suite.behaviours}
+        self.collector = Collector(suite, safeguard_layers(header))
+        self.sample = EvidenceSample()
+        self.root = EvidenceRoot()
+        self.key = SubmissionKey(header.content_hash)
+        self.verdicts: dict[str, Verdict] = {}
+        self.keep = keep
+        self.count = self.judged = self.jailbreaks = 0
+        self.failures: dict[str, int] = {}  # unscoreable verdicts by failure kind
+        #: for :func:`recorded_source_warning`: verdicts given, whether any was scored, and the judges
+        #: whose verdicts the transcripts carry (at most MAX_RECORDED_NAMES names)
+        self.count_verdicts = 0
+        self.any_scored = False
+        self.recorded_judges: set[str] = set()
+        from ..judges.panel import PanelJudge, PanelTally
+
+        self.panel = PanelTally(judge) if isinstance(judge, PanelJudge) else None
+        self._spool: IO[str] | None = None
+
+    def __enter__(self) -> Pass:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.root.close()
+        if self._spool is not None:
+            self._spool.close()
+
+    def add(self, chunk: Chunk, where: Callable[[int], str]) -> None:
+        by_id, judge = self.by_id, self.judge
+        spooling = self.store is not None
+        bodies: list[dict[str, object]] = []
+        inputs: dict[str, str] = {}
+        for place, t in chunk:
+            b = by_id.get(t.behaviour)
+            if b is None:
+                raise _unknown_behaviour(self.suite, where(place), t.behaviour)
+            if spooling:
+                body = t.model_dump(mode="json", exclude={"verdicts"})
+                bodies.append(body)
+                t.set_content_hash(body)
+            inputs[t.content_hash] = judge_input_hash(b, t, self.text[t.behaviour])
+        cached = (self.store.verdicts_for(inputs, judge.name, judge.version, judge.config_hash)
+                  if self.store is not None else {})
+        todo = [t for _, t in chunk if t.content_hash not in cached]
+        if todo:
+            items = [(by_id[t.behaviour], t) for t in todo]
+            # the runner is the edge that owns the event loop (the judges library never calls asyncio.run)
+            fresh = judge.judge_batch(items) if judge.cpu_bound else asyncio.run(judge.judge_many(items))
+            new = {t.content_hash: v for t, v in zip(todo, fresh, strict=True)}
+        else:
+            new = {}
+        self.judged += len(todo)
+        lines: list[str] = []
+        for i, (_, t) in enumerate(chunk):
+            h = t.content_hash
+            v = new.get(h) or cached.get(h)
+            if not (t.condition == "reference" and t.reference in self.dropped):
+                self.collector.add(t, v)
+            if t.condition == "jailbreak":
+                self.jailbreaks += 1
+            self.root.add(h)
+            self.key.add(h)
+            self.sample.add(t, v)
+            count_failure(self.failures, v)
+            if v is not None:
+                self.count_verdicts += 1
+                self.any_scored = self.any_scored or v.label != "unscoreable"
+            if len(self.recorded_judges) < MAX_RECORDED_NAMES:
+                self.recorded_judges.update(x.judge for x in t.verdicts)
+            if self.panel is not None:
+                self.panel.add(t, v)
+            if self.keep and v is not None:
+                self.verdicts[h] = v
+            if spooling:
+                fv = new.get(h)
+                lines.append(json.dumps([h, inputs[h], t.behaviour, t.condition, t.reference, t.sample, bodies[i],
+                                         [x.model_dump(mode="json") for x in t.verdicts],
+                                         fv.model_dump(mode="json") if fv is not None else None],
+                                        ensure_ascii=False, separators=(",", ":")))
+        self.count += len(chunk)
+        if lines:
+            if self._spool is None:
+                self._spool = tempfile.TemporaryFile("w+", encoding="utf-8", prefix="jailscale-spool-")  # noqa: SIM115  # closed by __exit__
+            self._spool.write("\n".join(lines) + "\n")
+
+    def spooled(self) -> Iterator[SpooledRow]:
+        """The spooled transcripts, in order (each call reads the spool from its start)."""
+        from ..store import SpooledRow
+
+        if self._spool is None:
+            return
+        self._spool.flush()
+        self._spool.seek(0)
+        for line in self._spool:
+            yield SpooledRow(*json.loads(line))
+
+
+def render_outputs(a: Assessment, evidence: Submission | EvidenceSample, show_responses: bool,
                    behaviours: Mapping[str, BehaviourEvidence] | None = None,
+                   verdicts: Mapping[str, Verdict] | None = None,
                    statuses: Mapping[str, Status] | None = None) -> dict[str, str]:
-    """The three outputs' text; each transcript shows the verdict of this assessment's judge (and,
+    """The three outputs' text. ``evidence``: the report's sample of it, or a whole submission with
+    ``verdicts`` (by transcript hash); each transcript listed shows this assessment's verdict (and,
     with the measurement's ``statuses``, which behaviours are confirmed unlocked)."""
-    judged = [t.model_copy(update={"verdicts": [*t.verdicts, verdicts[t.content_hash]]})
-              if t.content_hash in verdicts else t for t in sub.evidence]
+    if isinstance(evidence, Submission):
+        sample = EvidenceSample()
+        for t in evidence.evidence:
+            sample.add(t, (verdicts or {}).get(t.content_hash))
+    else:
+        sample = evidence
     return {
         "assessment.json": assessment_json(a),
-        "report.md": render_markdown(a, judged, show_responses=show_responses, behaviours=behaviours,
+        "report.md": render_markdown(a, sample, show_responses=show_responses, behaviours=behaviours,
                                      statuses=statuses),
-        "report.html": render_html(a, judged, show_responses=show_responses, behaviours=behaviours,
+        "report.html": render_html(a, sample, show_responses=show_responses, behaviours=behaviours,
                                    statuses=statuses),
     }
 
@@ -228,4 +393,4 @@ def write_outputs(a: Assessment, sub: Submission, verdicts: dict[str, Verdict], 
                   show_responses: bool, behaviours: Mapping[str, BehaviourEvidence] | None = None) -> list[Path]:
     """Write the three outputs together (:func:`jailscale.runner.output.write_results`: all three or
     none, never through a link)."""
-    return write_results(out_dir, render_outputs(a, sub, verdicts, show_responses, behaviours))
+    return write_results(out_dir, render_outputs(a, sub, show_responses, behaviours, verdicts))

@@ -77,7 +77,11 @@ def one_severe_output(m: Measurement) -> SevereOutput | None:
 
 def build_assessment(sub: Submission, suite: Suite, m: Measurement, judge: JudgeRef,
                      policy: spec.Policy | None = None, now: datetime | None = None,
-                     baselines: BaselinePicks | None = None) -> Assessment:
+                     baselines: BaselinePicks | None = None,
+                     evidence: tuple[str, int] | None = None) -> Assessment:
+    """``evidence``: the evidence root and the number of transcripts, when computed as the evidence
+    streamed by (``sub`` is then passed without its evidence); default: from ``sub.evidence``."""
+    root, count = evidence if evidence is not None else (evidence_root(sub), len(sub.evidence))
     vector = m.vector
     s = spec.score(vector)
     rng = spec.score_range(vector, m.ranges)
@@ -97,7 +101,7 @@ def build_assessment(sub: Submission, suite: Suite, m: Measurement, judge: Judge
     provenance = Provenance(
         tool_version=__version__, spec_version=vector.version, measured_under=MEASUREMENT_VERSION,
         submission_hash=sub.content_hash,
-        evidence_root=evidence_root(sub), evidence=len(sub.evidence), judge=judge,
+        evidence_root=root, evidence=count, judge=judge,
     )
     body = Assessment(
         id="pending", created_at=now or datetime.now(UTC).replace(microsecond=0),

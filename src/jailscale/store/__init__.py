@@ -8,5 +8,6 @@ package, run to head on open.
 
 from ._engine import ENV_HOME, ENV_URL, default_url, mask
 from ._store import MIN_PREFIX, AssessmentRow, Store
+from ._write import SpooledRow
 
-__all__ = ["ENV_HOME", "ENV_URL", "MIN_PREFIX", "AssessmentRow", "Store", "default_url", "mask"]
+__all__ = ["ENV_HOME", "ENV_URL", "MIN_PREFIX", "AssessmentRow", "SpooledRow", "Store", "default_url", "mask"]

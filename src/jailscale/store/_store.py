@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from types import TracebackType
@@ -253,6 +253,40 @@ class Store:
                 if attempt + 1 == WRITE_ATTEMPTS or not _transient(str(e)):
                     raise
                 time.sleep(RETRY_PAUSE_S * (2 ** attempt) * (0.5 + random.random()))
+
+    def save_streamed(self, submission: Submission, suite: Suite, assessment: Assessment, key: str,
+                      evidence: int, rows: Callable[[], Iterable[_write.SpooledRow]]) -> str:
+        """Store a streamed assessment (``jailscale.runner.assess`` with evidence read in chunks):
+        ``submission`` without its evidence, ``key`` its record key computed as the transcripts went by
+        (:func:`~jailscale.runner.digests.SubmissionKey`), ``evidence`` how many there were, and
+        ``rows()`` its transcripts in order (read back from the run's spool; called again when a
+        transient failure repeats the transaction). As :meth:`save_assessment`: one transaction, what is
+        stored skipped, all or nothing. Returns the assessment id."""
+        if assessment.suite.hash != suite.content_hash:
+            raise UserError(f"assessment {assessment.id} names suite {assessment.suite.hash}, but the "
+                            f"suite given has hash {suite.content_hash}; nothing was stored")
+        if assessment.submission != submission.id:
+            raise UserError(f"assessment {assessment.id} is of submission '{assessment.submission}', "
+                            f"not '{submission.id}'; nothing was stored")
+        for attempt in range(WRITE_ATTEMPTS):
+            now = dt.datetime.now(dt.UTC)
+            try:
+                with self._session(write=True) as session, session.begin():
+                    conn = session.connection()
+                    if _write.has_assessment(conn, assessment.id):
+                        return assessment.id
+                    _write.put_suite(conn, suite, now)
+                    new = not _write.has_submission(conn, key)
+                    if new:
+                        _write.put_submission(conn, submission, key, now, evidence=evidence)
+                    _write.put_streamed(conn, key, rows(), assessment.provenance.judge, with_evidence=new)
+                    _write.put_assessment(conn, assessment, key)
+                return assessment.id
+            except EnvironmentFault as e:
+                if attempt + 1 == WRITE_ATTEMPTS or not _transient(str(e)):
+                    raise
+                time.sleep(RETRY_PAUSE_S * (2 ** attempt) * (0.5 + random.random()))
+        raise AssertionError("unreachable")
 
     # --- reading ---------------------------------------------------------------------------------
     def rerun_suite_refs(self, submission_digest: str) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Column, Connection, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -89,12 +89,16 @@ def put_suite(conn: Connection, suite: Suite, now: dt.datetime) -> None:
     }])
 
 
-def put_submission(conn: Connection, submission: Submission, key: str, now: dt.datetime) -> None:
+def put_submission(conn: Connection, submission: Submission, key: str, now: dt.datetime,
+                   evidence: int | None = None) -> None:
+    """``evidence``: how many transcripts it holds (default: ``len(submission.evidence)``; a streamed
+    submission is passed without them)."""
     _insert_new(conn, SubmissionRecord.__table__, [{  # type: ignore[arg-type]
         "key": key, "id": submission.id, "content_hash": submission.content_hash,
         "title": submission.title, "technique_kind": submission.technique.kind,
         "technique_name": submission.technique.name, "target_model": submission.target.model,
-        "assessed_on": submission.assessed_on, "evidence": len(submission.evidence),
+        "assessed_on": submission.assessed_on,
+        "evidence": len(submission.evidence) if evidence is None else evidence,
         "body": submission.model_dump(mode="json", exclude={"evidence"}), "created_at": now,
     }])
 
@@ -158,3 +162,69 @@ def put_assessment(conn: Connection, assessment: Assessment, key: str) -> None:
         "score": assessment.score.value, "rating": assessment.score.rating,
         "label": assessment.score.label, "body": assessment.model_dump(mode="json"),
     }])
+
+
+class SpooledRow(NamedTuple):
+    """One transcript of a streamed assessment as the store needs it, read back from the run's spool:
+    ``body`` is the transcript without verdicts (as ``transcripts.body``), ``recorded`` the verdicts
+    it came with, ``verdict`` this assessment's verdict when it was judged afresh (None when it was
+    reused from the store, which holds it already)."""
+
+    hash: str
+    input_hash: str
+    behaviour: str
+    condition: str
+    reference: str | None
+    sample: int
+    body: dict[str, Any]
+    recorded: list[Any]
+    verdict: dict[str, Any] | None
+
+
+def put_streamed(conn: Connection, key: str, rows: Iterable[SpooledRow], judge: JudgeRef,
+                 with_evidence: bool) -> None:
+    """A streamed submission's transcripts and links (``with_evidence``: its key is not yet stored, so
+    its links are all new) and the verdicts judged afresh, :data:`BATCH` rows at a time: what is
+    already stored is skipped before its rows are built, and memory does not grow with the evidence."""
+    V = VerdictRecord
+    same_judge = (V.judge == judge.name, V.judge_version == judge.version, V.config_hash == judge.config_hash)
+    position = 0
+    for batch in _batched(rows, BATCH):
+        if with_evidence:
+            seen = known(conn, TranscriptRecord.hash, (r.hash for r in batch))  # type: ignore[arg-type]
+            new = []
+            for r in batch:
+                if r.hash not in seen:
+                    seen.add(r.hash)
+                    new.append({"hash": r.hash, "submission_key": key, "behaviour": r.behaviour,
+                                "condition": r.condition, "reference": r.reference, "sample": r.sample,
+                                "body": r.body})
+            new.sort(key=lambda row: row["hash"])  # in hash order, as put_transcripts (no PostgreSQL deadlock)
+            _insert_new(conn, TranscriptRecord.__table__, new)  # type: ignore[arg-type]
+            _insert_new(conn, EvidenceLink.__table__, [  # type: ignore[arg-type]
+                {"submission_key": key, "position": position + i, "transcript_hash": r.hash,
+                 "recorded_verdicts": r.recorded} for i, r in enumerate(batch)])
+        position += len(batch)
+        fresh = [r for r in batch if r.verdict is not None]
+        if not fresh:
+            continue
+        stored: set[tuple[str, str]] = set()
+        for part in _chunks(sorted({r.hash for r in fresh})):
+            stored.update((h, ih) for h, ih in conn.execute(
+                select(V.transcript_hash, V.input_hash).where(V.transcript_hash.in_(part), *same_judge)))
+        _insert_new(conn, V.__table__, [{  # type: ignore[arg-type]
+            "transcript_hash": r.hash, "judge": judge.name, "judge_version": judge.version,
+            "config_hash": judge.config_hash, "input_hash": r.input_hash, "label": r.verdict["label"],
+            "quality": r.verdict.get("quality"), "body": r.verdict,
+        } for r in fresh if (r.hash, r.input_hash) not in stored and r.verdict is not None])
+
+
+def _batched(rows: Iterable[SpooledRow], n: int) -> Iterator[list[SpooledRow]]:
+    batch: list[SpooledRow] = []
+    for r in rows:
+        batch.append(r)
+        if len(batch) >= n:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
