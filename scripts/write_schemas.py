@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from jailscale.formats import Assessment, BaselineSet, Submission, Suite, Transcript, Verdict
 from jailscale.formats.conformance import ConformanceCase
+from jailscale.formats.lines import SubmissionLinesHeader
 from jailscale.formats.signed import SignedAssessment
 from jailscale.runner.plan import RunPlan
 
@@ -36,6 +37,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "plan": RunPlan,
     "conformance": ConformanceCase,
     "signed": SignedAssessment,
+    "submission-lines": SubmissionLinesHeader,
 }
 
 

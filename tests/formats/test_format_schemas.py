@@ -30,7 +30,7 @@ def _script() -> ModuleType:
 
 SCRIPT = _script()
 NAMES = ("suite", "submission", "assessment", "verdict", "transcript", "baselines", "plan", "conformance",
-         "signed")
+         "signed", "submission-lines")
 
 
 def _validator(name: str) -> jsonschema.Draft202012Validator:
@@ -104,3 +104,17 @@ def test_an_imported_jailbreakbench_submission_validates() -> None:
 
     sub = jailbreakbench.load(path / "vicuna-13b-v1.5.json").submissions[0]
     assert _errors("submission", json.loads(sub.model_dump_json())) == []
+
+
+def test_a_json_lines_submission_validates_line_by_line() -> None:
+    """The header line against submission-lines.schema.json, every further line against transcript."""
+    from jailscale.formats.lines import LINES_FORMAT
+    from jailscale.runner.demo import demo_inputs
+
+    sub, _ = demo_inputs()
+    head = {**sub.model_dump(mode="json", exclude={"evidence"}), "format": LINES_FORMAT}
+    assert _errors("submission-lines", head) == []
+    assert _errors("submission-lines", {**head, "format": "jailscale.submission/1"})
+    assert _errors("submission-lines", {**head, "evidence": [sub.evidence[0].model_dump(mode="json")]})
+    for t in sub.evidence[:20]:
+        assert _errors("transcript", t.model_dump(mode="json")) == []

@@ -54,19 +54,19 @@ CHUNK = 2000
 class SubmissionLinesHeader(Submission):
     """The first line of a JSON Lines submission: a submission whose transcripts follow, one per line."""
 
-    format: Literal["jailscale.submission-lines/1"] = LINES_FORMAT  # type: ignore[assignment]
+    format: Literal["jailscale.submission-lines/1"]  # type: ignore[assignment]  # required: it says what the file is
     evidence: list[Transcript] = Field(default_factory=list, max_length=0,
                                        description="always empty: the transcripts follow the header, one per line")
 
 
 def max_stream_bytes() -> int:
     """The cap on a JSON Lines file: ``$JAILSCALE_MAX_INPUT_MB`` MB when set, else :data:`DEFAULT_STREAM_MAX_MB`."""
-    return max_input_bytes() if os.environ.get(ENV_MAX_MB, "").strip() else DEFAULT_STREAM_MAX_MB * 1_000_000
+    return max_input_bytes() if os.environ.get(ENV_MAX_MB, "").strip() else int(DEFAULT_STREAM_MAX_MB * 1_000_000)
 
 
 def max_line_bytes() -> int:
     """The cap on one line: ``$JAILSCALE_MAX_INPUT_MB`` MB when set, else :data:`DEFAULT_LINE_MAX_MB`."""
-    return max_input_bytes() if os.environ.get(ENV_MAX_MB, "").strip() else DEFAULT_LINE_MAX_MB * 1_000_000
+    return max_input_bytes() if os.environ.get(ENV_MAX_MB, "").strip() else int(DEFAULT_LINE_MAX_MB * 1_000_000)
 
 
 def is_lines(path: Path) -> bool:

@@ -1,0 +1,123 @@
+"""JSON Lines submissions: the same evidence as JSON gives the same assessment, the same outputs and the
+same stored rows; the streaming parts (evidence root, submission key, report sample) equal what the
+whole-list forms compute."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from jailscale.formats import Submission, sha256_of
+from jailscale.formats.lines import LINES_FORMAT, LinesFile
+from jailscale.report.people import MAX_PER_GROUP, EvidenceSample
+from jailscale.runner import assess as assess_mod
+from jailscale.runner.assess import Evidence, assess
+from jailscale.runner.demo import demo_inputs
+from jailscale.runner.digests import EvidenceRoot, SubmissionKey
+from jailscale.store import Store
+from jailscale.store._write import submission_key
+
+
+def write_lines(sub: Submission, path: Path, blank_every: int = 0) -> Path:
+    head = sub.model_dump(mode="json", exclude={"evidence"})
+    head["format"] = LINES_FORMAT
+    with path.open("w", encoding="utf-8") as f:
+        f.write(json.dumps(head) + "\n")
+        for i, t in enumerate(sub.evidence):
+            f.write(json.dumps(t.model_dump(mode="json")) + "\n")
+            if blank_every and i % blank_every == 0:
+                f.write("\n")
+    return path
+
+
+def test_lines_file_reads_back_the_submission(tmp_path: Path) -> None:
+    sub, _ = demo_inputs()
+    lf = LinesFile.open(write_lines(sub, tmp_path / "s.jsonl", blank_every=17))
+    assert lf.header.content_hash == sub.content_hash
+    got = [t for chunk in lf.chunks(10) for _, t in chunk]
+    assert got == sub.evidence
+    assert [t for chunk in lf.chunks(1000) for _, t in chunk] == got  # readable again, any chunk size
+    numbers = [n for chunk in lf.chunks(10) for n, _ in chunk]
+    assert numbers[0] == 2 and numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
+
+
+@pytest.mark.parametrize("chunk", [7, 2000])
+def test_lines_and_json_give_the_same_assessment(tmp_path: Path, chunk: int,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(assess_mod, "CHUNK", chunk)
+    sub, suite = demo_inputs()
+    whole = assess(sub, suite, out_dir=tmp_path / "json")
+    lines = assess(Evidence.lines(LinesFile.open(write_lines(sub, tmp_path / "s.jsonl"))), suite,
+                   out_dir=tmp_path / "jsonl", now=whole.assessment.created_at)
+    a, b = whole.assessment, lines.assessment
+    assert (b.id, b.vector, b.score.low, b.score.high) == (a.id, a.vector, a.score.low, a.score.high)
+    assert b.provenance.evidence_root == sha256_of(sorted(sub.evidence_hashes()))
+    assert b.provenance.evidence == len(sub.evidence)
+    for name in ("assessment.json", "report.md", "report.html"):
+        assert (tmp_path / "json" / name).read_bytes() == (tmp_path / "jsonl" / name).read_bytes(), name
+    assert (lines.judged, lines.reused) == (whole.judged, whole.reused) == (len(sub.evidence), 0)
+
+
+def test_streamed_store_holds_what_the_whole_store_holds(tmp_path: Path) -> None:
+    sub, suite = demo_inputs()
+    with Store.open(f"sqlite:///{tmp_path / 'a.sqlite3'}") as sa:
+        a = assess(Evidence.lines(LinesFile.open(write_lines(sub, tmp_path / "s.jsonl"))), suite, store=sa)
+        counts = sa.counts()
+        back = sa.get_submission(submission_key(sub))
+        rerun = assess(Evidence.lines(LinesFile.open(tmp_path / "s.jsonl")), suite, store=sa)
+        assert sa.counts() == counts  # nothing added by a rerun
+    assert back == sub
+    assert counts == {"assessments": 1, "submission_evidence": len(sub.evidence), "submissions": 1, "suites": 1,
+                      "transcripts": len(sub.evidence), "verdicts": len(sub.evidence)}
+    assert (rerun.judged, rerun.reused) == (0, len(sub.evidence))
+    assert rerun.assessment.created_at == a.assessment.created_at
+    assert a.verdicts == {}  # a streamed assessment keeps no verdicts: they are in the store
+    with Store.open(f"sqlite:///{tmp_path / 'b.sqlite3'}") as sb:
+        w = assess(sub, suite, store=sb, now=a.assessment.created_at)
+        assert sb.counts() == counts and sb.get_submission(submission_key(sub)) == back
+    assert w.assessment == a.assessment and len(w.verdicts) == len(sub.evidence)
+
+
+def _hashes(n: int) -> list[str]:
+    return ["sha256:" + hashlib.sha256(str(i).encode()).hexdigest() for i in range(n)]
+
+
+@pytest.mark.parametrize("run", [3, 64, 10_000])
+def test_evidence_root_equals_the_sorted_list_hash(run: int) -> None:
+    hs = _hashes(500)
+    r = EvidenceRoot(run)
+    for h in hs:
+        r.add(h)
+    assert r.hexdigest() == sha256_of(sorted(hs))
+    assert EvidenceRoot().hexdigest() == sha256_of([])
+
+
+def test_submission_key_equals_the_list_form() -> None:
+    hs = _hashes(50)
+    k = SubmissionKey("sha256:" + "ab" * 32)
+    for h in hs:
+        k.add(h)
+    assert k.hexdigest() == sha256_of({"submission": "sha256:" + "ab" * 32, "evidence": hs})
+    with pytest.raises(ValueError):
+        k.add('x", "injected')
+
+
+def test_report_sample_keeps_what_sorting_everything_would_show() -> None:
+    sub, _ = demo_inputs()
+    rnd = random.Random(4)
+    evidence = list(sub.evidence)
+    rnd.shuffle(evidence)
+    sample = EvidenceSample.of(evidence)
+    by: dict[str, list] = {}
+    for t in evidence:
+        by.setdefault(t.behaviour, []).append(t)
+    for bid, ts in by.items():
+        want = sorted(ts, key=lambda t: (t.verdicts[-1].label != "complied" if t.verdicts else True,
+                                         t.condition != "jailbreak", t.sample))[:MAX_PER_GROUP]
+        assert [t for _, _, t in sample.kept[bid]] == want
+        assert sample.totals[bid] == len(ts)
+    assert sample.total == len(evidence)
