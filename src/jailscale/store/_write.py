@@ -192,7 +192,7 @@ def put_streamed(conn: Connection, key: str, rows: Iterable[SpooledRow], judge: 
     for batch in _batched(rows, BATCH):
         if with_evidence:
             seen = known(conn, TranscriptRecord.hash, (r.hash for r in batch))  # type: ignore[arg-type]
-            new = []
+            new: list[dict[str, Any]] = []
             for r in batch:
                 if r.hash not in seen:
                     seen.add(r.hash)
