@@ -71,8 +71,9 @@ def test_streamed_store_holds_what_the_whole_store_holds(tmp_path: Path) -> None
         rerun = assess(Evidence.lines(LinesFile.open(tmp_path / "s.jsonl")), suite, store=sa)
         assert sa.counts() == counts  # nothing added by a rerun
     assert back == sub
-    assert counts == {"assessment_reruns": 0, "assessments": 1, "submission_evidence": len(sub.evidence), "submissions": 1, "suites": 1,
-                      "transcripts": len(sub.evidence), "verdicts": len(sub.evidence)}
+    n = len(sub.evidence)
+    assert counts == {"assessment_reruns": 0, "assessments": 1, "submission_evidence": n, "submissions": 1,
+                      "suites": 1, "transcripts": n, "verdicts": n}
     assert (rerun.judged, rerun.reused) == (0, len(sub.evidence))
     assert rerun.assessment.created_at == a.assessment.created_at
     assert a.verdicts == {}  # a streamed assessment keeps no verdicts: they are in the store
