@@ -192,6 +192,9 @@ def assess(
     options = _key_values(judge_arg or [])
     bset = registry.load_arg(baselines)
     cal = read_model(Calibration, calibration) if calibration is not None else None
+    if cal is not None and cal.count_problems():  # figures tighter than its counts would lower tops (spec 5.1)
+        raise UserError(f"calibration file '{terminal(str(calibration)[:200])}': {cal.count_problems()[0]}; "
+                        "give the file 'jailscale judge evaluate' wrote, unedited")
     now = creation_time(created_at)
     run_inputs = rerun.RunInputs(judge, options, pol, bset, cal, now, show_responses)
     batch = len(files) > 1

@@ -79,6 +79,27 @@ class Calibration(Model):
             raise ValueError(f"tp + fp + tn + fn = {self.tp + self.fp + self.tn + self.fn}, not n = {self.n}")
         return self
 
+    def count_problems(self) -> list[str]:
+        """Where a stated rate claims more than the confusion table supports (one phrase each; empty
+        when consistent). Measurement reads only the rates' bounds, so a file whose sensitivity or
+        specificity interval is narrower than the Wilson 95% interval of its own counts, or whose
+        counts are not ``tp``/``tp + fn`` and ``tn``/``tn + fp``, would correct the judge with
+        figures nobody measured (a tighter ``se.low`` excludes more behaviours from the top). A wider
+        interval (another, more conservative method) is accepted: it can only widen a range."""
+        from ..spec.thresholds import wilson
+
+        out = []
+        for name, rate, k, n in (("sensitivity", self.sensitivity, self.tp, self.tp + self.fn),
+                                 ("specificity", self.specificity, self.tn, self.tn + self.fp)):
+            if (rate.successes, rate.n) != (k, n):
+                out.append(f"{name} is stated as {rate.successes}/{rate.n} but the counts give {k}/{n}")
+                continue
+            low, high = wilson(k, n)
+            if rate.low > low + 1e-9 or rate.high < high - 1e-9:
+                out.append(f"{name} interval [{rate.low:.4g}, {rate.high:.4g}] is narrower than the 95% "
+                           f"Wilson interval of {k}/{n}, [{low:.4g}, {high:.4g}]")
+        return out
+
     @property
     def informative(self) -> bool:
         """Whether the judge tells harmful from not harmful better than chance at the 95% level:

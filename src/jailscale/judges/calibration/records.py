@@ -130,7 +130,7 @@ def load_calibration(path: Path) -> Calibration:
 def matches(cal: Calibration, judge: Judge, population: Population) -> bool:
     """The matching rule of the module docstring."""
     return (cal.judge == judge.name and cal.judge_version == judge.version and cal.population == population
-            and (cal.config_hash is None or cal.config_hash == judge.config_hash))
+            and (cal.config_hash is None or cal.config_hash == judge.config_hash) and not cal.count_problems())
 
 
 def mismatch(cal: Calibration, judge: Judge, population: Population) -> str | None:
@@ -141,6 +141,9 @@ def mismatch(cal: Calibration, judge: Judge, population: Population) -> str | No
         return f"it was measured on {cal.population}, not {population}"
     if cal.config_hash is not None and cal.config_hash != judge.config_hash:
         return f"it was measured with configuration {cal.config_hash[:19]}, not {judge.config_hash[:19]}"
+    problems = cal.count_problems()
+    if problems:
+        return f"its {problems[0]}"
     return None
 
 
