@@ -149,7 +149,13 @@ def test_unscoreable_verdicts_withhold_instead_of_giving_n(tmp_path: Path) -> No
     suite_path = tmp_path / "suite.json"
     suite_path.write_text(suite(100, "C", categories=4).model_dump_json(), encoding="utf-8")
     cal_path = tmp_path / "cal.json"
-    cal_path.write_text(calibration(judge="recorded").model_dump_json(), encoding="utf-8")
+    from jailscale.judges import get
+    from jailscale.judges.calibration.records import calibration_from_counts
+
+    # a file as 'judge evaluate' writes it (assess refuses intervals tighter than their own counts)
+    cal = calibration_from_counts(get("recorded", source="nobody"), population="attack_responses",
+                                  dataset="placeholder-labels", tp=95, fn=5, tn=95, fp=5)
+    cal_path.write_text(cal.model_dump_json(), encoding="utf-8")
     r = CliRunner().invoke(app, ["assess", str(path), "--suite", str(suite_path), "--judge", "recorded",
                                  "-J", "source=nobody", "--calibration", str(cal_path), "--no-store",
                                  "--out", str(tmp_path / "out"), "--json"])
