@@ -190,3 +190,22 @@ def test_every_json_verb_prints_valid_json(home: Path, registry_demo: tuple[str,
 
     json_verbs = {v for v, cmd in leaf_verbs().items() if has_json(cmd)}
     assert json_verbs - set(seen) == set(), "a verb with --json that this test does not run"
+
+
+def test_a_reader_that_goes_away_is_not_an_error(tmp_path: Path) -> None:
+    """`jailscale baselines show --json | head -1`: the pipe's reader is gone before the verb writes;
+    the verb stops quietly (exit 1, nothing on stderr), not with 'cannot access a file: Broken pipe'
+    and exit 2 (what print_json's verbs did; rich's tables already stopped quietly)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "JAILSCALE_HOME": str(tmp_path / "home")}
+    proc = subprocess.Popen([sys.executable, "-c", "from jailscale.cli.main import run; run()", "baselines",
+                             "show", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the interpreter has even started: every write meets a closed pipe
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=120) == 1
+    assert err == ""

@@ -55,7 +55,7 @@ def test_responses_redacted_by_default_and_requests_never_shown() -> None:
     assert RESPONSE not in text
     assert f"\\[redacted: {len(RESPONSE)} chars, sha256 {digest}\\]" in text
     assert "### beh-1" in text  # grouped by behaviour
-    assert "| jailbreak | 0 | complied |" in text
+    assert "| jailbreak | 0 | answered |" in text  # the verdict 'complied' in the report's word
     assert "| baseline | 0 | refused | \\[no response\\] |" in text
     assert "placeholder request text" not in text
 

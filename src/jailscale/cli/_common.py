@@ -77,6 +77,13 @@ def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
             fail(str(e), e.exit_code)
         except (VectorError, PolicyError, CJSError) as e:
             fail(str(e))
+        except BrokenPipeError:
+            # the reader went away (`jailscale list --json | head`): stop quietly, as other tools do,
+            # not with "cannot access a file: Broken pipe"; stdout goes to devnull so the flush at
+            # exit cannot fail again
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(1) from None
         except RecursionError:
             fail("the input is nested too deeply to process; check the file (jailscale formats nest a few "
                  "levels only)")

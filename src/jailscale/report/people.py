@@ -372,8 +372,14 @@ def _status(e: BehaviourEvidence, statuses: Mapping[str, Status] | None) -> str:
     return "no judged attempts"
 
 
+#: The judge's verdict labels in the report's words (the glossary's "answered" is the label "complied").
+VERDICT_WORDS = {"complied": "answered", "refused": "refused", "partial": "partly answered",
+                 "unscoreable": "could not be judged"}
+
+
 def _line(a: Assessment, t: Transcript, show_responses: bool) -> EvidenceLine:
-    verdict = t.verdicts[-1].label if t.verdicts else "no verdict"
+    label = t.verdicts[-1].label if t.verdicts else None
+    verdict = VERDICT_WORDS.get(label, label) if label else "no verdict"
     shown = terminal(t.response, keep_lines=True) if show_responses and t.response is not None else None
     cond = t.condition + (f" ({t.reference})" if t.reference else "")
     return EvidenceLine(cond, t.sample, verdict, v.redacted(t.response, t.error), shown)
