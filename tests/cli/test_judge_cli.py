@@ -84,6 +84,11 @@ def test_list_names_every_judge() -> None:
     rows = {row["name"]: row for row in json.loads(r.stdout)}
     assert rows["rules"]["triage"] and rows["rules"]["calibrated"]["attack_responses"]
     assert rows["harmbench-cls"]["needs"] and not rows["mock"]["calibrated"]["attack_responses"]
+    # the classifiers' shipped calibrations (default model) are found whatever the base_url
+    assert all(rows[n]["calibrated"]["attack_responses"] for n in ("harmbench-cls", "llama-guard", "jbb-llama3"))
+    assert rows["strongreject"]["version"] is None and "model" in rows["strongreject"]["needs"]
+    assert rows["panel"]["version"] is None and "judges=" in rows["panel"]["needs"]
+    assert "as a panel" in rows["panel"]["needs"] and "base_url" not in rows["panel"]["needs"]
 
 
 def _assess(tmp_path: Path, *args: str) -> tuple[int, str, dict[str, object] | None]:

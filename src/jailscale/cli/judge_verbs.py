@@ -42,14 +42,23 @@ def list_judges(as_json: Annotated[bool, typer.Option("--json", help="Print as J
 
     rows: list[dict[str, Any]] = []
     for name in available():
-        try:
-            judge = get(name)
-        except UserError:  # endpoint judges need base_url (and rubric judges a model) to be made
+        needs = None
+        if name == "panel":  # several judges: its calibration is the panel's own, measured as a panel
             judge = None
+            needs = ("-J judges=A,B[,...] [-J rule=majority|unanimity|any_harmful] [-J A.KEY=VALUE]; calibrate it "
+                     "as a panel with 'jailscale judge evaluate --judge panel ...'")
+        else:
+            try:
+                judge = get(name)
+            except UserError:  # endpoint judges need base_url (and rubric judges a model) to be made
+                try:  # where the model is served is not part of the configuration a calibration names
+                    judge = get(name, base_url="http://127.0.0.1:1/v1")
+                    needs = "-J base_url=..."
+                except UserError:
+                    judge, needs = None, "-J base_url=... -J model=..."
         cal = {p: calibration_for(judge, p) is not None for p in ("attack_responses", "benign_requests")} \
             if judge is not None else {}
-        rows.append({"name": name, "version": judge.version if judge else None,
-                     "needs": None if judge else "-J base_url=... (and -J model=... for rubric judges)",
+        rows.append({"name": name, "version": judge.version if judge else None, "needs": needs,
                      "triage": name in TRIAGE_JUDGES, "calibrated": cal})
     if as_json:
         print_json(rows)
@@ -58,8 +67,10 @@ def list_judges(as_json: Annotated[bool, typer.Option("--json", help="Print as J
         calibrated: dict[str, bool] = r["calibrated"]
         cal_text = ", ".join(p for p, ok in calibrated.items() if ok) or "none for the default configuration"
         head = f"{r['name']}" + (f" v{r['version']}" if r["version"] else "")
-        print(f"{head:<22} " + (f"calibrated: {cal_text}" if r["version"] else f"needs {r['needs']}")
-              + ("  (triage judge)" if r["triage"] else ""))
+        text = f"calibrated: {cal_text}" if r["version"] else ""
+        if r["needs"]:
+            text += ("; " if text else "") + f"needs {r['needs']}"
+        print(f"{head:<22} {text}" + ("  (triage judge)" if r["triage"] else ""))
 
 
 def _interval(r: object) -> str:
