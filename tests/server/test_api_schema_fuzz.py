@@ -121,7 +121,8 @@ def _run(base: str, token: str, config: Path, out: Path, *args: str) -> Run:
            "-H", f"Authorization: Bearer {token}", "--checks", CHECKS, "--seed", "20261130", "--workers", "1",
            "--no-color", "--report", "json,ndjson", "--report-dir", str(out), *args]
     started = time.monotonic()
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    # in the run's own folder: schemathesis keeps a cache (.schemathesis/) in its working directory
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=out)
     print(f"schemathesis {' '.join(args)}: {time.monotonic() - started:.1f} s")
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     report = json.loads(next(out.glob("json-*.json")).read_text(encoding="utf-8"))
