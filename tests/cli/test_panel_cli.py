@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -47,8 +48,9 @@ def _mock(i: int, text: str) -> str:
     return label if i % 7 else ("refused" if label == "complied" else "complied")
 
 
-def _panel_submission(tmp_path: Path) -> tuple[Path, list[dict[str, Any]]]:
-    """The demo submission with a recorded verdict and a mock marker on every answered transcript."""
+def _panel_submission(tmp_path: Path, hostile: bool = False) -> tuple[Path, list[dict[str, Any]]]:
+    """The demo submission with a recorded verdict and a mock marker on every answered transcript
+    (``hostile``: the transcripts the members disagree on also carry markup and a table separator)."""
     doc = yaml.safe_load(demo_path().read_text(encoding="utf-8"))
     doc["id"] = "panel-demo"
     for i, t in enumerate(doc["evidence"]):
@@ -57,6 +59,8 @@ def _panel_submission(tmp_path: Path) -> tuple[Path, list[dict[str, Any]]]:
             continue
         t["verdicts"] = [{"judge": "placeholder-recorder", "label": _recorded(i, text)}]
         t["response"] = f"{text} [[{_mock(i, text)}]]"
+        if hostile and i % 7 == 0:
+            t["response"] = f"<script>alert(1)</script> | cell {t['response']}"
     path = tmp_path / "panel.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     return path, doc["evidence"]
@@ -149,7 +153,7 @@ def test_panel_of_offline_judges_through_assess_and_its_own_calibration(home: Pa
 
 
 def test_panel_disagreements_shown_only_with_show_responses(home: Path, tmp_path: Path) -> None:
-    sub, _ = _panel_submission(tmp_path)
+    sub, _ = _panel_submission(tmp_path, hostile=True)
     out = tmp_path / "shown"
     r = runner.invoke(app, ["assess", str(sub), *PANEL, "--out", str(out), "--no-store", "--show-responses"])
     assert r.exit_code == 0, r.output
@@ -157,6 +161,12 @@ def test_panel_disagreements_shown_only_with_show_responses(home: Path, tmp_path
     panel_part = md.split("## Judge panel", 1)[1].split("## Metrics", 1)[0]
     assert "PLACEHOLDER" in panel_part and "redacted" not in panel_part
     assert "\\[\\[" in panel_part  # the marker text is escaped, not read as Markdown
+    assert "&lt;script&gt;" in panel_part and "<script>" not in panel_part and "\\| cell" in panel_part
+    rows = [ln for ln in panel_part.splitlines() if ln.startswith("| practice-")]
+    assert rows and all(len(re.split(r"(?<!\\)\|", ln)) == 7 for ln in rows)  # five cells, none broken
+    html = (out / "report.html").read_text(encoding="utf-8")
+    panel_html = html.split("<h2>Judge panel</h2>", 1)[1].split("<h2>", 1)[0]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in panel_html and "<script>" not in html
 
 
 def test_bad_panel_options_are_one_line_errors(home: Path, tmp_path: Path) -> None:
