@@ -17,8 +17,9 @@ went into them:
   what measures or renders misses;
 - the creation-time rule (the fixed time, or "the clock") and ``--show-responses``.
 
-A lookup that matches, whose assessment is still stored, and whose stored ``assessment.json`` is the
-stored assessment's own, is a hit; anything else, including any error while computing the key, is
+A lookup that matches, whose assessment is still stored and intact (:func:`jailscale.integrity.check_assessment`:
+the vector rescores to the stated score, the id is the content's), and whose stored ``assessment.json`` is
+the stored assessment's own, is a hit; anything else, including any error while computing the key, is
 a miss and the full run proceeds (and reports the error itself). A miss costs one indexed query.
 """
 
@@ -197,6 +198,10 @@ def lookup(store: Store, submission_digest: str, suite_arg: str | None, submissi
         assessment, transcripts, blob = found
         outputs = unpack(blob)
         if outputs is None or outputs["assessment.json"] != assessment_json(assessment):
+            return None
+        from ..integrity import check_assessment
+
+        if check_assessment(assessment):  # a row edited consistently with its columns: show refuses it too
             return None
         return Hit(assessment, transcripts, outputs)
     return None

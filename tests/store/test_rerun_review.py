@@ -1,0 +1,105 @@
+"""Outside review of the rerun shortcut (runner/rerun.py): attacks by the party being rated, through
+the public CLI, on an SQLite store it can edit. Without the shortcut a stored row never reached
+``assess``'s outputs (every run measured again); with it, a stored row is served, so what is served
+must be what a fresh run would write, or the run must miss.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from jailscale.cli.main import app
+from jailscale.runner import assess as assess_module
+from jailscale.runner import rerun
+from jailscale.runner.demo import demo_path
+
+runner = CliRunner()
+FILES = ("assessment.json", "report.md", "report.html")
+
+
+@pytest.fixture
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+    for k in ("JAILSCALE_DATABASE_URL", "SOURCE_DATE_EPOCH"):
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.setenv("JAILSCALE_HOME", str(tmp_path / "home"))
+    sub = tmp_path / "sub.yaml"
+    shutil.copy(demo_path(), sub)
+    calls = {"full": 0}
+    real = assess_module.assess
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls["full"] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(assess_module, "assess", counted)
+    yield {"dir": tmp_path, "sub": sub, "calls": calls, "db": f"sqlite:///{tmp_path / 'store.sqlite3'}",
+           "file": tmp_path / "store.sqlite3", "n": 0}
+
+
+def _assess(work: dict[str, Any], *extra: str) -> tuple[Path, Any]:
+    work["n"] += 1
+    out = work["dir"] / f"out{work['n']}"
+    r = runner.invoke(app, ["assess", str(work["sub"]), "--out", str(out), "--db", work["db"], "-q", "--suite",
+                            "practice", "--created-at", "2026-11-30T12:00:00Z", *extra])
+    return out, r
+
+
+@pytest.mark.xfail(strict=True, reason="defect left to fast (BOARD.md): the rerun row's report.md/report.html "
+                   "are served without any check against the stored assessment")
+def test_a_rerun_row_with_edited_reports_is_not_served(work: dict[str, Any]) -> None:
+    """Only the stored assessment.json was checked against the stored assessment: a row whose
+    report.md and report.html were rewritten (here: a lower rating in words) was served as is."""
+    first, r = _assess(work)
+    assert r.exit_code == 0, r.output
+    with sqlite3.connect(work["file"]) as c:
+        (blob,) = c.execute("select outputs from assessment_reruns").fetchone()
+        outputs = rerun.unpack(bytes(blob))
+        assert outputs is not None
+        forged = {**outputs, "report.md": "PLACEHOLDER forged report: rated None",
+                  "report.html": "<p>PLACEHOLDER forged report: rated None</p>"}
+        c.execute("update assessment_reruns set outputs = ?", (rerun.pack(forged),))
+    again, r = _assess(work)
+    assert r.exit_code == 0, r.output
+    assert b"forged" not in (again / "report.md").read_bytes()
+    assert b"forged" not in (again / "report.html").read_bytes()
+    assert all((first / n).read_bytes() == (again / n).read_bytes() for n in FILES)
+
+
+def test_a_stored_assessment_that_fails_its_own_check_is_not_served(work: dict[str, Any]) -> None:
+    """An assessment row edited consistently with its columns (score, rating, label lowered; the
+    rerun row's assessment.json rewritten to match) passes the store's column check but not
+    ``check_assessment`` (the vector rescores to the true score): ``show`` refuses it, so a rerun
+    must not serve it either."""
+    first, r = _assess(work)
+    assert r.exit_code == 0, r.output
+    true = json.loads((first / "assessment.json").read_text(encoding="utf-8"))
+    from jailscale.formats import Assessment
+    from jailscale.runner.build import assessment_json
+
+    with sqlite3.connect(work["file"]) as c:
+        (body,) = c.execute("select body from assessments").fetchone()
+        data = json.loads(body)
+        data["score"].update({"value": 0.0, "rating": "None", "label": "None", "low": 0.0, "high": 0.0,
+                              "rating_low": "None", "rating_high": "None", "withheld": False})
+        forged = Assessment.model_validate(data)
+        c.execute("update assessments set body = ?, score = 0.0, rating = 'None', label = 'None'",
+                  (json.dumps(data),))
+        (blob,) = c.execute("select outputs from assessment_reruns").fetchone()
+        outputs = rerun.unpack(bytes(blob))
+        assert outputs is not None
+        c.execute("update assessment_reruns set outputs = ?",
+                  (rerun.pack({**outputs, "assessment.json": assessment_json(forged)}),))
+    # show refuses the edited row
+    shown = runner.invoke(app, ["show", true["id"][7:19], "--db", work["db"]])
+    assert shown.exit_code != 0
+    _, r = _assess(work, "--json")
+    served = json.loads(r.stdout) if r.exit_code == 0 else None
+    assert served is None or served["score"] == true["score"], "an edited stored assessment was served"
