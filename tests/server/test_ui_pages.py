@@ -159,3 +159,53 @@ def test_case_page_shows_chart_actions_and_comparison(sqlite_kit: Kit) -> None:
         # A filter that matches nothing, and one that matches.
         assert "No cases match" in c.get("/ui/cases", params={"state": "closed"}).text
         assert cid in c.get("/ui/cases", params={"state": "action_decided"}).text
+
+
+def test_web_pages_refuse_outsiders_and_leak_nothing(sqlite_kit: Kit) -> None:
+    """The web pages' own access matrix (docs/registry/authz-matrix.md covers the API): every case
+    page and form of a Lab case, opened or posted by a Gov assessor (Gov not taking part) and by a Lab
+    reporter who did not file it, with a valid session and CSRF token: 404 (or 403), nothing changed,
+    and no page shows the case's title, response text or note."""
+    from sqlalchemy import update
+
+    from jailscale.server.auth import hash_password
+    from jailscale.store.registry_models import RegistryUser
+
+    title, response, note = "MARKER-UI-TITLE", "MARKER-UI-RESPONSE", "MARKER-UI-NOTE"
+    with sqlite_kit.registry.session(write=True) as s:
+        s.execute(update(RegistryUser).where(RegistryUser.name == "lab-reporter")
+                  .values(password_hash=hash_password(PASSWORD)))
+    with TestClient(create_app(sqlite_kit.registry, GENEROUS)) as owner:
+        csrf = _login(owner)
+        cid = _file(owner, csrf, title=title, response=response)
+        owner.post(f"/ui/cases/{cid}/transition", data={"to": "triaged", "csrf": csrf})
+        owner.post(f"/ui/cases/{cid}/assess", data={"suite": "practice", "csrf": csrf})
+        detail = owner.get(f"/api/cases/{cid}", headers=sqlite_kit.auth("lab-admin")).json()
+        aid, sid = detail["assessment_list"][0]["id"], detail["submissions"][0]["id"]
+        owner.post(f"/ui/cases/{cid}/actions", data={"assessment": aid, "owner": "safety team", "csrf": csrf})
+        owner.post(f"/ui/cases/{cid}/notes", data={"text": note, "private": "1", "csrf": csrf})
+        detail = owner.get(f"/api/cases/{cid}", headers=sqlite_kit.auth("lab-admin")).json()
+        xid = detail["actions"][0]["id"]
+        assert title in owner.get(f"/ui/cases/{cid}").text  # the control: the owner's pages show it
+    before = (detail["state"], len(detail["notes"]), len(detail["assessment_list"]), len(detail["actions"]))
+    pages = [f"/ui/cases/{cid}", f"/ui/cases/{cid}?evidence={sid}", f"/ui/cases/{cid}/compare?a={aid}&b={aid}",
+             f"/ui/cases/{cid}/history"]
+    forms = [(f"/ui/cases/{cid}/transition", {"to": "closed", "reason": "x"}),
+             (f"/ui/cases/{cid}/assess", {"suite": "practice"}),
+             (f"/ui/cases/{cid}/actions", {"assessment": aid, "owner": "intruder"}),
+             (f"/ui/cases/{cid}/actions/{xid}", {"status": "cancelled", "reason": "x"}),
+             (f"/ui/cases/{cid}/notes", {"text": "intruder note"})]
+    for user in ("gov-assessor", "lab-reporter"):
+        with TestClient(create_app(sqlite_kit.registry, GENEROUS)) as c:
+            token = _login(c, user)
+            listed = c.get("/ui/cases")
+            assert listed.status_code == 200 and title not in listed.text and cid not in listed.text, user
+            answers = [c.get(url) for url in pages]
+            answers += [c.post(url, data={**data, "csrf": token}, follow_redirects=False) for url, data in forms]
+            for r in answers:
+                assert r.status_code in (403, 404), (user, r.request.url, r.status_code)
+                assert not any(m in r.text for m in (title, response, note)), (user, r.request.url)
+    with TestClient(create_app(sqlite_kit.registry, GENEROUS)) as c:
+        d = c.get(f"/api/cases/{cid}", headers=sqlite_kit.auth("lab-admin")).json()
+    assert (d["state"], len(d["notes"]), len(d["assessment_list"]), len(d["actions"])) == before
+    assert d["actions"][0]["status"] == "open" and d["actions"][0]["owner"] == "safety team"
