@@ -193,15 +193,29 @@ def test_tampered_outputs_are_not_served(work: dict[str, Any], tmp_path: Path) -
 
     with sqlite3.connect(tmp_path / "store.sqlite3") as c:
         c.execute("update assessment_reruns set outputs = ?",
-                  (rerun.pack({"assessment.json": "{}", "report.md": "forged", "report.html": "forged"}),))
+                  (rerun.pack({"assessment.json": "{}", "report.md": "forged", "report.html": "forged"},
+                              "hmac-sha256:" + "0" * 64),))
     again, _ = _assess(work, db, "--suite", "practice")
     assert work["calls"]["full"] == 2 and _same(first, again)
     assert b"forged" not in (again / "report.md").read_bytes()
 
 
+def test_outputs_sealed_on_one_machine_are_not_served_on_another(work: dict[str, Any], tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The seal's secret is in the jailscale home folder, not in the database: another home (another
+    machine sharing the store) cannot verify the row and runs in full; the secret is its owner's only."""
+    db = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    first, _ = _assess(work, db, "--suite", "practice")
+    secret = tmp_path / "home" / rerun.SEAL_FILE
+    assert secret.stat().st_mode & 0o777 == 0o600 and len(secret.read_bytes()) == 32
+    monkeypatch.setenv("JAILSCALE_HOME", str(tmp_path / "other-home"))
+    again, _ = _assess(work, db, "--suite", "practice")
+    assert work["calls"]["full"] == 2 and _same(first, again)
+
+
 def test_unpack_refuses_what_pack_did_not_write() -> None:
     good = {"assessment.json": "{}", "report.md": "m", "report.html": "h"}
-    assert rerun.unpack(rerun.pack(good)) == good
+    assert rerun.unpack(rerun.pack(good, "s")) == (good, "s")
     import zlib
 
     assert rerun.unpack(b"not zlib") is None

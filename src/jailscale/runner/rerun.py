@@ -17,10 +17,16 @@ went into them:
   what measures or renders misses;
 - the creation-time rule (the fixed time, or "the clock") and ``--show-responses``.
 
-A lookup that matches, whose assessment is still stored and intact (:func:`jailscale.integrity.check_assessment`:
-the vector rescores to the stated score, the id is the content's), and whose stored ``assessment.json`` is
-the stored assessment's own, is a hit; anything else, including any error while computing the key, is
-a miss and the full run proceeds (and reports the error itself). A miss costs one indexed query.
+The stored outputs are sealed (an HMAC over the run key, the assessment id and the outputs) with a
+secret kept in the jailscale home folder, not in the database: a row edited by whoever can write the
+database but not read that folder does not verify and is not served; a store shared between machines
+serves each machine only what it recorded itself.
+
+A lookup that matches, whose seal verifies, whose assessment is still stored and intact
+(:func:`jailscale.integrity.check_assessment`: the vector rescores to the stated score, the id is the
+content's), and whose stored ``assessment.json`` is the stored assessment's own, is a hit; anything
+else, including any error while computing the key, is a miss and the full run proceeds (and reports
+the error itself). A miss costs one indexed query.
 """
 
 from __future__ import annotations
@@ -144,12 +150,54 @@ def run_key(submission_digest: str, ref: str, suite: Suite, inputs: RunInputs) -
     })
 
 
-def pack(outputs: Mapping[str, str]) -> bytes:
-    return zlib.compress(json.dumps(dict(outputs), ensure_ascii=False).encode("utf-8"), 6)
+OUTPUT_NAMES = ("assessment.json", "report.md", "report.html")
+#: The local secret that seals stored outputs, in the jailscale home folder (created on first use, 0600).
+SEAL_FILE = "rerun-seal.key"
 
 
-def unpack(blob: bytes) -> dict[str, str] | None:
-    """The stored outputs, or None when the blob is not what :func:`pack` writes (or is too large)."""
+def seal_secret() -> bytes | None:
+    """This machine's sealing secret (``$JAILSCALE_HOME/rerun-seal.key``, 32 random bytes, made on first
+    use, readable by its owner only); None when it cannot be read or made (then nothing is recorded and
+    nothing is served: every run runs in full)."""
+    import os
+    import secrets
+
+    from ..store._engine import home
+
+    path = home() / SEAL_FILE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "wb") as f:
+                f.write(secrets.token_bytes(32))
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return data if len(data) == 32 else None
+
+
+def seal(secret: bytes, key: str, assessment_id: str, outputs: Mapping[str, str]) -> str:
+    """An HMAC binding the outputs to the run key and the assessment they are of: a store row edited by
+    someone without this machine's secret (the party being rated, with write access to a shared
+    database, say) no longer verifies, and is not served."""
+    import hmac
+
+    msg = json.dumps([key, assessment_id, [outputs[n] for n in OUTPUT_NAMES]], ensure_ascii=False).encode("utf-8")
+    return "hmac-sha256:" + hmac.new(secret, msg, hashlib.sha256).hexdigest()
+
+
+def pack(outputs: Mapping[str, str], sealed: str) -> bytes:
+    return zlib.compress(json.dumps({**{n: outputs[n] for n in OUTPUT_NAMES}, "seal": sealed},
+                                    ensure_ascii=False).encode("utf-8"), 6)
+
+
+def unpack(blob: bytes) -> tuple[dict[str, str], str] | None:
+    """The stored outputs and their seal, or None when the blob is not what :func:`pack` writes (or is
+    too large)."""
     try:
         d = zlib.decompressobj()
         raw = d.decompress(blob, MAX_OUTPUTS_BYTES)
@@ -158,10 +206,10 @@ def unpack(blob: bytes) -> dict[str, str] | None:
         data = json.loads(raw.decode("utf-8"))
     except (zlib.error, UnicodeDecodeError, ValueError):
         return None
-    names = ("assessment.json", "report.md", "report.html")
+    names = (*OUTPUT_NAMES, "seal")
     if not isinstance(data, dict) or sorted(data) != sorted(names) or not all(isinstance(data[n], str) for n in names):
         return None
-    return {n: data[n] for n in names}
+    return {n: data[n] for n in OUTPUT_NAMES}, data["seal"]
 
 
 @dataclass(frozen=True)
@@ -196,8 +244,15 @@ def lookup(store: Store, submission_digest: str, suite_arg: str | None, submissi
         if found is None:
             continue
         assessment, transcripts, blob = found
-        outputs = unpack(blob)
-        if outputs is None or outputs["assessment.json"] != assessment_json(assessment):
+        unpacked, secret = unpack(blob), seal_secret()
+        if unpacked is None or secret is None:
+            return None
+        outputs, sealed = unpacked
+        import hmac
+
+        if not hmac.compare_digest(sealed, seal(secret, key, assessment.id, outputs)):
+            return None  # edited, or recorded on another machine
+        if outputs["assessment.json"] != assessment_json(assessment):
             return None
         from ..integrity import check_assessment
 
@@ -214,6 +269,11 @@ def suite_ref(suite_arg: str | None, submission_suite: str | None) -> str:
 
 def record(store: Store, submission_digest: str, ref: str, suite: Suite, inputs: RunInputs,
            assessment: Assessment, transcripts: int, outputs: Mapping[str, str]) -> None:
-    """Keep a finished, stored run's outputs for the next rerun (a cache: an existing row is kept)."""
-    store.save_rerun(run_key(submission_digest, ref, suite, inputs), submission_digest, ref, assessment.id,
-                     transcripts, pack(outputs))
+    """Keep a finished, stored run's outputs for the next rerun, sealed with this machine's secret (a
+    cache: an existing row is kept; without a secret nothing is kept)."""
+    secret = seal_secret()
+    if secret is None:
+        return
+    key = run_key(submission_digest, ref, suite, inputs)
+    store.save_rerun(key, submission_digest, ref, assessment.id, transcripts,
+                     pack(outputs, seal(secret, key, assessment.id, outputs)))
