@@ -122,3 +122,31 @@ def test_report_sample_keeps_what_sorting_everything_would_show() -> None:
         assert [t for _, _, t in sample.kept[bid]] == want
         assert sample.totals[bid] == len(ts)
     assert sample.total == len(evidence)
+
+
+def test_spooled_text_with_tabs_newlines_and_separators_round_trips(tmp_path: Path) -> None:
+    """The spool holds JSON texts tab-separated, one row a line: control characters and line
+    separators inside the evidence must come back from the store exactly."""
+    sub, suite = demo_inputs()
+    odd = "PLACEHOLDER\tcolumn\nline\r\u2028\u2029\x00end"
+    ev = [t.model_copy(update={"response": odd}) if i % 3 == 0 and t.response else t
+          for i, t in enumerate(sub.evidence)]
+    sub = sub.model_copy(update={"evidence": ev})
+    with Store.open(f"sqlite:///{tmp_path / 'a.sqlite3'}") as store:
+        assess(Evidence.lines(LinesFile.open(write_lines(sub, tmp_path / "s.jsonl"))), suite, store=store)
+        back = store.get_submission(submission_key(sub))
+    assert back == sub and any(t.response == odd for t in back.evidence)
+
+
+def test_streamed_store_on_postgresql(tmp_path: Path) -> None:
+    """The spool's JSON texts go to PostgreSQL's JSON columns as they are, and come back exactly."""
+    from pg_kit import pg_schema, require_pg
+
+    base = require_pg()
+    sub, suite = demo_inputs()
+    with pg_schema(base) as url, Store.open(url) as store:
+        a = assess(Evidence.lines(LinesFile.open(write_lines(sub, tmp_path / "s.jsonl"))), suite, store=store)
+        assert store.get_submission(submission_key(sub)) == sub
+        assert store.get_assessment(a.assessment.id) == a.assessment
+        again = assess(sub, suite, store=store)
+        assert (again.judged, again.reused) == (0, len(sub.evidence))

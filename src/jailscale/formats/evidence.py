@@ -132,12 +132,15 @@ class Transcript(Model):
         copy._content_hash = None
         return copy
 
-    def set_content_hash(self, body: Mapping[str, Any]) -> None:
-        """Keep the content hash computed from ``body``, this transcript's
-        ``model_dump(mode="json", exclude={"verdicts"})`` that a caller made anyway (to store it):
-        the same hash :attr:`content_hash` computes, without dumping the transcript twice."""
-        data = body if self.queries is not None else {k: x for k, x in body.items() if k != "queries"}
-        self.__pydantic_private__["_content_hash"] = sha256_of(data)  # type: ignore[index]
+    def stored_json(self) -> str:
+        """The transcript without its verdicts as canonical JSON (``queries`` left out when unset): the
+        text its :attr:`content_hash` hashes, kept as that hash (computed once) and returned for a
+        caller that stores it, so the transcript is serialised once for both."""
+        data = self.model_dump(mode="json", exclude={"verdicts"} | ({"queries"} if self.queries is None else set()))
+        text = canonical_json(data)
+        self.__pydantic_private__["_content_hash"] = (  # type: ignore[index]
+            "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest())
+        return text
 
     @property
     def content_hash(self) -> str:

@@ -300,16 +300,14 @@ class Pass:
     def add(self, chunk: Chunk, where: Callable[[int], str]) -> None:
         by_id, judge = self.by_id, self.judge
         spooling = self.store is not None
-        bodies: list[dict[str, object]] = []
+        bodies: list[str] = []
         inputs: dict[str, str] = {}
         for place, t in chunk:
             b = by_id.get(t.behaviour)
             if b is None:
                 raise _unknown_behaviour(self.suite, where(place), t.behaviour)
             if spooling:
-                body = t.model_dump(mode="json", exclude={"verdicts"})
-                bodies.append(body)
-                t.set_content_hash(body)
+                bodies.append(t.stored_json())  # hashed and serialised once, for the store too
             inputs[t.content_hash] = judge_input_hash(b, t, self.text[t.behaviour])
         cached = (self.store.verdicts_for(inputs, judge.name, judge.version, judge.config_hash)
                   if self.store is not None else {})
@@ -343,28 +341,32 @@ class Pass:
                 self.panel.add(t, v)
             if self.keep and v is not None:
                 self.verdicts[h] = v
-            if spooling:
+            if spooling:  # one line: the row's fields as a JSON list, then its JSON texts, tab-separated
                 fv = new.get(h)
-                lines.append(json.dumps([h, inputs[h], t.behaviour, t.condition, t.reference, t.sample, bodies[i],
-                                         [x.model_dump(mode="json") for x in t.verdicts],
-                                         fv.model_dump(mode="json") if fv is not None else None],
-                                        ensure_ascii=False, separators=(",", ":")))
+                head = json.dumps([h, inputs[h], t.behaviour, t.condition, t.reference, t.sample,
+                                   fv.label if fv is not None else None, fv.quality if fv is not None else None],
+                                  ensure_ascii=False, separators=(",", ":"))
+                recorded = ("[" + ",".join(x.model_dump_json() for x in t.verdicts) + "]") if t.verdicts else "[]"
+                lines.append(f"{head}\t{bodies[i]}\t{recorded}\t{fv.model_dump_json() if fv is not None else ''}")
         self.count += len(chunk)
         if lines:
             if self._spool is None:
-                self._spool = tempfile.TemporaryFile("w+", encoding="utf-8", prefix="jailscale-spool-")  # noqa: SIM115  # closed by __exit__
+                self._spool = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n", prefix="jailscale-spool-")  # noqa: SIM115  # closed by __exit__
             self._spool.write("\n".join(lines) + "\n")
 
     def spooled(self) -> Iterator[SpooledRow]:
         """The spooled transcripts, in order (each call reads the spool from its start)."""
-        from ..store import SpooledRow
+        from ..store import RawJSON, SpooledRow
 
         if self._spool is None:
             return
         self._spool.flush()
         self._spool.seek(0)
         for line in self._spool:
-            yield SpooledRow(*json.loads(line))
+            head, body, recorded, verdict = line.rstrip("\n").split("\t")
+            h, ih, behaviour, condition, reference, sample, label, quality = json.loads(head)
+            yield SpooledRow(h, ih, behaviour, condition, reference, sample, RawJSON(body), RawJSON(recorded),
+                             RawJSON(verdict) if verdict else None, label, quality)
 
 
 def render_outputs(a: Assessment, evidence: Submission | EvidenceSample, show_responses: bool,

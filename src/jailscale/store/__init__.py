@@ -6,8 +6,9 @@ package, run to head on open.
         store.save_assessment(submission, suite, verdicts, assessment)
 """
 
-from ._engine import ENV_HOME, ENV_URL, default_url, mask
+from ._engine import ENV_HOME, ENV_URL, RawJSON, default_url, mask
 from ._store import MIN_PREFIX, AssessmentRow, Store
 from ._write import SpooledRow
 
-__all__ = ["ENV_HOME", "ENV_URL", "MIN_PREFIX", "AssessmentRow", "SpooledRow", "Store", "default_url", "mask"]
+__all__ = ["ENV_HOME", "ENV_URL", "MIN_PREFIX", "AssessmentRow", "RawJSON", "SpooledRow", "Store", "default_url",
+           "mask"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -91,6 +92,17 @@ def reason_of(e: BaseException) -> str:
 _reason = reason_of
 
 
+class RawJSON(str):
+    """JSON text already serialised (a streamed assessment's spool holds its transcripts so): written to
+    a JSON column as it is, not serialised again. Any other value goes through ``json.dumps`` as usual."""
+
+    __slots__ = ()
+
+
+def _json_serializer(value: Any) -> str:
+    return str.__str__(value) if isinstance(value, RawJSON) else json.dumps(value)
+
+
 def connect(url: str) -> Engine:
     """An engine for ``url`` that has been seen to connect; UserError (password masked) otherwise."""
     shown = mask(url)
@@ -100,7 +112,7 @@ def connect(url: str) -> Engine:
         raise UserError(f"malformed database URL '{shown}': expected a URL such as "
                         "'sqlite:///path/to/jailscale.sqlite3' or "
                         "'postgresql+psycopg://user:password@host:5432/dbname'") from None
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"json_serializer": _json_serializer}
     if parsed.get_backend_name() == "postgresql":
         kwargs["pool_pre_ping"] = True
         if parsed.get_driver_name() in ("psycopg", "psycopg2"):

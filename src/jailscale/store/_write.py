@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..formats import Assessment, JudgeRef, Submission, Suite, Verdict, sha256_of
 from ..formats.evidence import judge_input_hash
+from ._engine import RawJSON
 from .models import (
     AssessmentRecord,
     EvidenceLink,
@@ -168,7 +169,8 @@ class SpooledRow(NamedTuple):
     """One transcript of a streamed assessment as the store needs it, read back from the run's spool:
     ``body`` is the transcript without verdicts (as ``transcripts.body``), ``recorded`` the verdicts
     it came with, ``verdict`` this assessment's verdict when it was judged afresh (None when it was
-    reused from the store, which holds it already)."""
+    reused from the store, which holds it already), with its ``label`` and ``quality``. The three are
+    JSON text already (:class:`RawJSON`), written to the JSON columns as they are."""
 
     hash: str
     input_hash: str
@@ -176,9 +178,11 @@ class SpooledRow(NamedTuple):
     condition: str
     reference: str | None
     sample: int
-    body: dict[str, Any]
-    recorded: list[Any]
-    verdict: dict[str, Any] | None
+    body: RawJSON
+    recorded: RawJSON
+    verdict: RawJSON | None
+    label: str | None
+    quality: float | None
 
 
 def put_streamed(conn: Connection, key: str, rows: Iterable[SpooledRow], judge: JudgeRef,
@@ -214,9 +218,9 @@ def put_streamed(conn: Connection, key: str, rows: Iterable[SpooledRow], judge: 
                 select(V.transcript_hash, V.input_hash).where(V.transcript_hash.in_(part), *same_judge)))
         _insert_new(conn, V.__table__, [{  # type: ignore[arg-type]
             "transcript_hash": r.hash, "judge": judge.name, "judge_version": judge.version,
-            "config_hash": judge.config_hash, "input_hash": r.input_hash, "label": r.verdict["label"],
-            "quality": r.verdict.get("quality"), "body": r.verdict,
-        } for r in fresh if (r.hash, r.input_hash) not in stored and r.verdict is not None])
+            "config_hash": judge.config_hash, "input_hash": r.input_hash, "label": r.label,
+            "quality": r.quality, "body": r.verdict,
+        } for r in fresh if (r.hash, r.input_hash) not in stored])
 
 
 def _batched(rows: Iterable[SpooledRow], n: int) -> Iterator[list[SpooledRow]]:
