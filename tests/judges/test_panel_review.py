@@ -10,10 +10,14 @@ success, so FI, measured from qualities, fell by adding a failing judge.
 from __future__ import annotations
 
 import asyncio
+import json
 from itertools import permutations
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from jailscale.cli.main import app
 from jailscale.formats import Behaviour, Transcript, Verdict
 from jailscale.judges import get
 from jailscale.judges.panel import PanelJudge
@@ -80,3 +84,59 @@ def test_a_member_rating_the_reference_higher_does_not_lower_the_gain() -> None:
     alone = asyncio.run(get("mock").judge(BEHAVIOUR, t))
     v = _judge(PanelJudge([get("mock"), get("recorded", source="generous")], rule="any_harmful"), t)
     assert alone.quality == 0.2 and v.label == "complied" and v.quality == 0.2
+
+
+
+def test_a_calibration_naming_no_configuration_does_not_carry_over_to_a_panel_with_added_weak_members(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A calibration file with ``config_hash`` null ("any configuration") applies to every panel, so
+    the figures measured for one panel corrected another padded with refusing members: the majority
+    turned every success into a refusal, the borrowed sensitivity excluded them all, and HD's top fell
+    from S to N. A reconfigured judge is an uncalibrated judge (judges/calibration/records.py): a
+    file naming no configuration must not apply to a panel (whose configuration is its members)."""
+    from jailscale.judges.calibration.records import calibration_from_counts
+
+    monkeypatch.setenv("JAILSCALE_HOME", str(tmp_path / "home"))
+    behaviours = [{"id": f"b{i}", "request": f"PLACEHOLDER request {i}", "category": f"cat{i}", "tier": "S"}
+                  for i in range(2)]
+    evidence = []
+    for i in range(2):
+        for cond, n in (("baseline", 1), ("jailbreak", 3)):
+            for s in range(n):
+                label = "complied" if cond == "jailbreak" else "refused"
+                evidence.append({"behaviour": f"b{i}", "condition": cond, "sample": s,
+                                 "prompt": [{"role": "user", "content": f"PLACEHOLDER {cond} request {i}"}],
+                                 "response": f"I can't help with that. [[refused]] PLACEHOLDER {i} {cond} {s}",
+                                 "verdicts": [{"judge": "good", "label": label,
+                                               "quality": 0.9 if label == "complied" else 0.0}]})
+    sub = {"id": "placeholder-panel", "title": "PLACEHOLDER", "assessed_on": "2026-01-01",
+           "technique": {"kind": "template", "name": "placeholder", "template": "PLACEHOLDER frame: {request}"},
+           "target": {"model": "example/model"}, "evidence": evidence}
+    (tmp_path / "suite.json").write_text(json.dumps({"name": "placeholder", "behaviours": behaviours}))
+    (tmp_path / "sub.json").write_text(json.dumps(sub))
+    cal = calibration_from_counts(("panel", PanelJudge.version, None), population="attack_responses",
+                                  dataset="placeholder-labels", tp=190, fn=10, tn=190, fp=10)
+    (tmp_path / "cal.json").write_text(cal.model_dump_json())
+
+    def hd_top(members: str) -> str | None:
+        r = CliRunner().invoke(app, ["assess", str(tmp_path / "sub.json"), "--suite", str(tmp_path / "suite.json"),
+                                     "--judge", "panel", "-J", f"judges={members}", "-J", "recorded.source=good",
+                                     "--calibration", str(tmp_path / "cal.json"), "--no-store", "--json", "-q",
+                                     "--out", str(tmp_path / "out")])
+        if r.exit_code != 0:  # refused: not a lower score
+            assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1, r.output
+            return None
+        a = json.loads(r.stdout)
+        return next(m for m in a["metrics"] if m["abbr"] == "HD")["high"]  # type: ignore[no-any-return]
+
+    strong = hd_top("recorded,mock")  # a tie counts as harmful: every success stays
+    padded = hd_top("recorded,mock,rules")  # two members that refuse everything outvote it
+    assert strong in (None, "S")
+    assert padded is None or padded == "S", f"adding refusing members took HD's top from {strong} to {padded}"
+    assert padded is None  # refused with one line: the file does not say which panel it measured
+    # the same figures naming the strong panel's configuration apply to it, and to it only
+    strong_hash = PanelJudge("recorded,mock", **{"recorded.source": "good"}).config_hash
+    named = cal.model_copy(update={"config_hash": strong_hash})
+    (tmp_path / "cal.json").write_text(named.model_dump_json())
+    assert hd_top("recorded,mock") == "S"
+    assert hd_top("recorded,mock,rules") is None

@@ -51,6 +51,10 @@ class Judge(abc.ABC):
 
     name: str
     version: str
+    calibrated_per_configuration: ClassVar[bool] = False
+    """True when a calibration naming no configuration (``config_hash`` null, "any") must not apply:
+    the judge's configuration decides what it is (a panel's members and rule), so figures measured on
+    one configuration would correct another (jss-2.0 section 10.4)."""
     cpu_bound: ClassVar[bool] = False
     """True when :meth:`evaluate` awaits nothing (pure computation, like the rules judge): callers then
     use :meth:`judge_batch`, a plain loop, instead of one coroutine per transcript on an event loop."""

@@ -81,6 +81,7 @@ def combine(rule: Rule, labels: Sequence[str]) -> str | None:
 
 class PanelJudge(Judge):
     name = "panel"
+    calibrated_per_configuration = True  # a calibration must name this panel's members and rule
     version = "2"  # 2: a harmful verdict's quality is read the severe way from the members saying harmful
 
     def __init__(self, judges: str | list[Judge] = "", rule: str = "majority", **member_options: Any) -> None:

@@ -115,7 +115,8 @@ def matching_calibration(judge: judges.Judge, cal: Calibration | None) -> Calibr
     if cal is None:
         return None
     if (cal.judge, cal.judge_version) != (judge.name, judge.version) or (
-            cal.config_hash is not None and cal.config_hash != judge.config_hash):
+            cal.config_hash is not None and cal.config_hash != judge.config_hash) or (
+            cal.config_hash is None and judge.calibrated_per_configuration):  # a panel: its members and rule
         raise UserError(f"calibration of judge '{cal.judge}' v{cal.judge_version} "
                         f"({(cal.config_hash or 'any configuration')[:15]}) does not match judge "
                         f"'{judge.name}' v{judge.version} ({judge.config_hash[:15]}); calibrate this "

@@ -130,7 +130,8 @@ def load_calibration(path: Path) -> Calibration:
 def matches(cal: Calibration, judge: Judge, population: Population) -> bool:
     """The matching rule of the module docstring."""
     return (cal.judge == judge.name and cal.judge_version == judge.version and cal.population == population
-            and (cal.config_hash is None or cal.config_hash == judge.config_hash) and not cal.count_problems())
+            and ((cal.config_hash is None and not judge.calibrated_per_configuration)
+                 or cal.config_hash == judge.config_hash) and not cal.count_problems())
 
 
 def mismatch(cal: Calibration, judge: Judge, population: Population) -> str | None:
@@ -141,6 +142,8 @@ def mismatch(cal: Calibration, judge: Judge, population: Population) -> str | No
         return f"it was measured on {cal.population}, not {population}"
     if cal.config_hash is not None and cal.config_hash != judge.config_hash:
         return f"it was measured with configuration {cal.config_hash[:19]}, not {judge.config_hash[:19]}"
+    if cal.config_hash is None and judge.calibrated_per_configuration:
+        return f"it names no configuration, and a {judge.name} is calibrated per configuration"
     problems = cal.count_problems()
     if problems:
         return f"its {problems[0]}"
