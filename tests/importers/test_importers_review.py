@@ -170,3 +170,30 @@ def test_jailbreakbench_artifact_with_a_part_dropped_never_scores_lower(peers: P
     less = sorted(Path(p) for p in json.loads(r.stdout)["written"] if not p.endswith(".suite.json"))
     behaviours = PEERS.parent / "jbb-behaviors" / "harmful-behaviors.csv"
     assert _compare(full, less, tmp_path, "--suite", f"jbb:{behaviours}") > 0
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("drop", ["one scorer everywhere", "every score of every other sample"])
+def test_inspect_log_with_a_scorer_dropped_never_scores_lower(peers: Path, tmp_path: Path, drop: str) -> None:
+    """The real .eval archive as an Inspect JSON log, and the same log with the refusal_rule scorer
+    left out (of every sample, or every score of every other sample)."""
+    from jailscale.importers import inspect
+
+    header, samples = inspect.read_eval_archive(next((peers / "inspect").glob("*.eval")))
+    full_log = tmp_path / "full.json"
+    full_log.write_text(json.dumps({**header, "samples": samples}), encoding="utf-8")
+    for i, s in enumerate(samples):
+        if drop == "one scorer everywhere":
+            s["scores"] = {k: v for k, v in (s.get("scores") or {}).items() if k != "refusal_rule"}
+        elif i % 2:
+            s["scores"] = {}
+    less_log = tmp_path / "less.json"
+    less_log.write_text(json.dumps({**header, "samples": samples}), encoding="utf-8")
+    sense = ["--complied-when", "refusal_rule=C", "--complied-when", "model_graded_qa=C"]
+    full = _import("inspect", full_log, tmp_path / "full", *sense)
+    r = runner.invoke(app, ["import", "inspect", str(less_log), *sense, "--out", str(tmp_path / "less"), "--json"])
+    if r.exit_code != 0:  # refusing the damaged file withholds; it never lowers a score
+        assert r.exit_code == 2 and "Traceback" not in r.output and len(r.output.strip().splitlines()) == 1, r.output
+        return
+    less = sorted(Path(p) for p in json.loads(r.stdout)["written"] if not p.endswith(".suite.json"))
+    assert _compare(full, less, tmp_path) > 0
