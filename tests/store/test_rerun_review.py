@@ -120,3 +120,29 @@ def test_edited_verdict_rows_do_not_lower_a_fresh_run(work: dict[str, Any]) -> N
     assert r.exit_code == 0, r.output
     after = json.loads(r.stdout)
     assert after["score"]["high"] >= before["score"]["high"], (before["score"], after["score"])
+
+
+def test_the_same_bytes_beside_another_suite_file_are_not_served_the_first_result(work: dict[str, Any]) -> None:
+    """Two submissions with the same bytes whose ``suite:`` names a file beside them: the suite each
+    resolves to differs (one behaviour re-tiered), so the second must be measured, not served."""
+    from jailscale.suites import practice
+
+    text = work["sub"].read_text(encoding="utf-8").replace("\nsuite: practice\n", "\nsuite: suite.json\n")
+    assert "suite: suite.json" in text
+    suite = practice().model_dump(mode="json")
+    results = []
+    for name, tier in (("one", None), ("two", "L")):
+        d = work["dir"] / name
+        d.mkdir()
+        (d / "sub.yaml").write_text(text, encoding="utf-8")
+        data = json.loads(json.dumps(suite))
+        if tier:
+            for b in data["behaviours"]:
+                b["tier"] = tier
+        (d / "suite.json").write_text(json.dumps(data), encoding="utf-8")
+        r = runner.invoke(app, ["assess", str(d / "sub.yaml"), "--out", str(d / "out"), "--db", work["db"], "-q",
+                                "--created-at", "2026-11-30T12:00:00Z", "--json"])
+        assert r.exit_code == 0, r.output
+        results.append(json.loads(r.stdout))
+    assert work["calls"]["full"] == 2, "the second file was served the first one's stored result"
+    assert results[0]["vector"] != results[1]["vector"]
