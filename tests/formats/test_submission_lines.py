@@ -150,3 +150,34 @@ def test_streamed_store_on_postgresql(tmp_path: Path) -> None:
         assert store.get_assessment(a.assessment.id) == a.assessment
         again = assess(sub, suite, store=store)
         assert (again.judged, again.reused) == (0, len(sub.evidence))
+
+
+def test_a_json_lines_rerun_is_served_by_the_rerun_shortcut(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A JSON Lines file over the JSON size cap (it is streamed) still gets the rerun shortcut."""
+    from typer.testing import CliRunner
+
+    from jailscale.cli.main import app
+
+    for k in ("JAILSCALE_DATABASE_URL", "SOURCE_DATE_EPOCH", "JAILSCALE_MAX_INPUT_MB"):
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.setenv("JAILSCALE_HOME", str(tmp_path / "home"))
+    sub, _ = demo_inputs()
+    path = write_lines(sub.model_copy(update={"suite": "practice"}), tmp_path / "s.jsonl")
+    monkeypatch.setattr("jailscale.formats.io.max_input_bytes", lambda: 20_000)  # the JSON cap, far under the file
+    calls = {"full": 0}
+    real = assess_mod.assess
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls["full"] += 1
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(assess_mod, "assess", counted)
+    outs = []
+    for n in range(2):
+        out = tmp_path / f"o{n}"
+        r = CliRunner().invoke(app, ["assess", str(path), "--out", str(out), "-q"])
+        assert r.exit_code == 0, r.stderr
+        outs.append(out)
+    assert calls["full"] == 1  # the second run was served from the store
+    for name in ("assessment.json", "report.md", "report.html"):
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes()

@@ -86,10 +86,11 @@ def submission_digest(path: Path) -> str | None:
     import stat
 
     from ..formats.io import max_input_bytes
+    from ..formats.lines import is_lines, max_stream_bytes
 
     try:
         st = os.stat(path)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > max_input_bytes():
+        if not stat.S_ISREG(st.st_mode) or st.st_size > (max_stream_bytes() if is_lines(path) else max_input_bytes()):
             return None
         h = hashlib.sha256()
         with open(path, "rb") as f:
