@@ -107,3 +107,17 @@ def test_a_saved_calibration_tighter_than_its_counts_is_passed_over(tmp_path: Pa
                                                                                     encoding="utf-8")
     found = calibration_for(judge, "attack_responses")
     assert found is not None and found.sensitivity.low == pytest.approx(honest["sensitivity"]["low"])
+
+
+@pytest.mark.xfail(strict=True, reason="left to judges/issue6 (BOARD.md): 'config_hash null = any configuration' "
+                   "still applies to the recorded judge; the conformance kit's calibrations rely on it")
+def test_a_calibration_naming_no_recorded_source_does_not_apply_to_every_source(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The recorded judge's configuration is its source: figures measured on one source's verdicts
+    (say a careful judge's) corrected another's (a judge that refuses everything) when the file named
+    no configuration, as for panels before 93acb88."""
+    monkeypatch.setenv("JAILSCALE_HOME", str(tmp_path / "home"))
+    cal = calibration_from_counts(("recorded", "1", None), population="attack_responses",
+                                  dataset="placeholder-labels", tp=95, fn=5, tn=95, fp=5)
+    code, _out, _ = _assess(tmp_path, json.loads(cal.model_dump_json()), "anysource")
+    assert code == 2, "a calibration naming no source was used for source=fixture"
