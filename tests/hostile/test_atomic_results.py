@@ -154,3 +154,81 @@ def test_deep_json_assessment_and_recursion_in_show(tmp_path: Path) -> None:
     p.write_text('{"a":' * 50_000 + "1" + "}" * 50_000, encoding="utf-8")
     line = one_error_line(run_here(["compare", str(p), str(p)], tmp_path))
     assert "nested" in line
+
+
+#: Text a submission brings, in each place the store keeps it: columns beside the records (title,
+#: technique, target model) and the JSON bodies (declared justifications, responses, prompts).
+NUL_IN_COLUMNS = ("title", "technique.name", "target.model")
+NUL_IN_BODIES = ("declared.EM.justification", "evidence.0.response", "evidence.0.prompt.0.content")
+NUL_FIELDS = NUL_IN_COLUMNS + NUL_IN_BODIES
+
+
+def _with_nul(tmp: Path, field: str) -> Path:
+    data = yaml.safe_load(demo_path().read_text(encoding="utf-8"))
+    *parents, last = field.split(".")
+    node = data
+    for k in parents:
+        node = node[int(k)] if isinstance(node, list) else node[k]
+    node[last] = f"{node[last]} with a NUL \x00 inside"
+    data["id"] = "nul-" + field.replace(".", "-")
+    p = tmp / f"nul-{field}.json"
+    p.write_text(json.dumps(data, default=str), encoding="utf-8")
+    return p
+
+
+def _all_rows(url: str) -> dict[str, int]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {t: int(conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()) for t in
+                    ("assessments", "submissions", "transcripts", "submission_evidence", "verdicts", "suites")}
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_nul_in_any_field_on_postgresql(tmp_path: Path, pg_url: str) -> None:
+    """PostgreSQL text columns cannot hold a NUL: one line, exit 2, not one row stored. Its JSON bodies
+    keep the escaped form (``\\u0000``): stored, and read back exactly."""
+    from jailscale.formats import Submission
+    from jailscale.formats.io import read_model
+    from jailscale.store import Store
+
+    env = {"JAILSCALE_DATABASE_URL": pg_url}
+    assert run_here(["demo", "--out", str(tmp_path / "d")], tmp_path, env=env).code == 0
+    for field in NUL_IN_COLUMNS:
+        before = _all_rows(pg_url)
+        r = run_here(["assess", str(_with_nul(tmp_path, field)), "--out", str(tmp_path / "o")], tmp_path, env=env)
+        line = one_error_line(r, 2)
+        assert "nothing was stored" in line and "NUL" in line, (field, line)
+        for leak in ("INSERT", "SELECT", "[SQL", "parameters", "with a NUL"):
+            assert leak not in line, (field, line)
+        assert not (tmp_path / "o").exists(), field
+        assert _all_rows(pg_url) == before, field  # not one row of it
+    for field in NUL_IN_BODIES:
+        path = _with_nul(tmp_path, field)
+        r = run_here(["assess", str(path), "--out", str(tmp_path / field)], tmp_path, env=env)
+        assert r.code == 0 and "\x00" not in r.stdout, (field, r.stderr)
+        aid = json.loads((tmp_path / field / "assessment.json").read_text())["id"][7:19]
+        shown = run_here(["show", aid], tmp_path, env=env)
+        assert shown.code == 0 and "\x00" not in shown.stdout, field
+        sent = read_model(Submission, path)
+        with Store.open(pg_url) as store:
+            back = store.get_submission(sent.id)
+        assert back.model_dump() == sent.model_dump(), field  # the NUL included
+
+
+def test_nul_in_any_field_on_sqlite_is_stored_and_never_printed_raw(tmp_path: Path) -> None:
+    for i, field in enumerate(NUL_FIELDS, start=1):
+        r = run_here(["assess", str(_with_nul(tmp_path, field)), "--out", str(tmp_path / f"o{i}")], tmp_path)
+        assert r.code == 0, (field, r.stderr)
+        assert "\x00" not in r.stdout
+        aid = json.loads((tmp_path / f"o{i}" / "assessment.json").read_text())["id"][7:19]
+        for args in (["show", aid], ["list"], ["show", aid, "--json"]):
+            shown = run_here(args, tmp_path)
+            assert shown.code == 0 and "\x00" not in shown.stdout, (field, args)
+        assert _rows(tmp_path / "home") == i
+        for name in ("report.md", "report.html"):
+            assert "\x00" not in (tmp_path / f"o{i}" / name).read_text(encoding="utf-8"), (field, name)

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
-from hostile_cli import run_here
+from hostile_cli import one_error_line, run_here
 from markupsafe import escape
 
 from jailscale.runner.demo import demo_path
@@ -22,19 +24,49 @@ PAYLOAD = f"P {ESC} {MD}"
 RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+#: Every free-text field of a submission: each gets the payload (the template keeps its slot).
+FREE_TEXT = ("title", "technique.name", "technique.description", "technique.template", "technique.public_reference",
+             "target.model", "target.model_version", "reporter.name", "reporter.organisation", "reporter.contact",
+             "declared.*.justification", "references.*.name", "references.*.version")
+#: ... and of every transcript (a few of them: the reports show each behaviour's transcripts).
+FREE_TEXT_EVIDENCE = ("model", "response", "prompt.*.content")
+
+
+def _inject(node: Any, path: list[str]) -> int:
+    """Append the payload to the string(s) at ``path`` (``*``: every key or item; a missing last key is
+    added); how many."""
+    key, rest = path[0], path[1:]
+    if not rest and isinstance(node, dict) and key != "*":
+        node.setdefault(key, "x")
+    items = (list(node.items()) if isinstance(node, dict) else list(enumerate(node))) if key == "*" else \
+        [(int(key) if isinstance(node, list) else key, node[int(key) if isinstance(node, list) else key])]
+    n = 0
+    for k, v in items:
+        if rest:
+            n += _inject(v, rest)
+        else:
+            node[k] = f"{v} {PAYLOAD}"
+            n += 1
+    return n
+
+
+TITLE = yaml.safe_load(demo_path().read_text(encoding="utf-8"))["title"] + " " + PAYLOAD
+
+
 def _payload_submission(tmp: Path) -> Path:
     data = yaml.safe_load(demo_path().read_text(encoding="utf-8"))
-    data["title"] = "Title " + PAYLOAD
-    data["technique"]["name"] = "Tech " + PAYLOAD
-    data["technique"]["description"] = "Desc " + PAYLOAD
-    data["target"]["model"] = "Model " + PAYLOAD
-    data["target"]["model_version"] = "Ver " + PAYLOAD
-    data["reporter"]["name"] = "Rep " + PAYLOAD
-    for d in data.get("declared", {}).values():
-        d["justification"] = "Why " + PAYLOAD
-    for i, t in enumerate(data["evidence"][:5]):
-        t["response"] = f"Response {i} " + PAYLOAD
-        t["model"] = "Model " + PAYLOAD
+    injected = [_inject(data, f.split(".")) for f in FREE_TEXT]
+    data["baselines"] = [PAYLOAD]  # an unknown pick: a warning quoting it
+    assert all(injected), dict(zip(FREE_TEXT, injected, strict=True))
+    reference = data["references"][0]["name"]  # the transcripts that answer with it name it
+    for t in data["evidence"]:
+        if t.get("reference"):
+            t["reference"] = reference
+    for t in data["evidence"][:8]:
+        for f in FREE_TEXT_EVIDENCE:
+            assert _inject(t, f.split("."))
+    data["evidence"][8].pop("response", None)
+    data["evidence"][8]["error"] = "Error " + PAYLOAD  # a failed call's message
     p = tmp / "payload.yaml"
     p.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return p
@@ -58,8 +90,9 @@ def test_summary_list_show_and_json_carry_no_raw_controls(assessed: tuple[Path, 
     tmp, summary = assessed
     _clean(summary)
     assert "\\x1b]0;owned\\x07" in summary  # shown, escaped
+    assert "baseline pick(s) not in set" in summary
     listed = run_here(["list"], tmp)
-    assert listed.code == 0 and "Tech P" in listed.stdout  # the list shows technique and target
+    assert listed.code == 0 and "role-play frame P " in listed.stdout  # the list shows technique and target
     _clean(listed.stdout)
     aid = json.loads((tmp / "out" / "assessment.json").read_text())["id"][7:19]
     for args in (["show", aid], ["show", aid, "--json"], ["show", str(tmp / "out")],
@@ -69,7 +102,7 @@ def test_summary_list_show_and_json_carry_no_raw_controls(assessed: tuple[Path, 
         assert r.code == 0, (args, r.stderr)
         _clean(r.stdout)
     shown = json.loads(run_here(["show", aid, "--json"], tmp).stdout)
-    assert shown["title"] == "Title " + PAYLOAD  # JSON escapes, and keeps the value exactly
+    assert shown["title"] == TITLE  # JSON escapes, and keeps the value exactly
 
 
 def test_report_md_shows_markdown_as_text(assessed: tuple[Path, str]) -> None:
@@ -83,7 +116,7 @@ def test_report_md_shows_markdown_as_text(assessed: tuple[Path, str]) -> None:
     for bad in (r"(?<!\\)!(?<!\\)\[", r"(?<!\\)\]\(", "<img"):  # an unescaped image, link target or tag
         m = re.search(bad, md)
         assert m is None, md[max(0, m.start() - 200): m.end() + 50]
-    assert markdown("Title " + PAYLOAD) in md
+    assert markdown(TITLE) in md
     assert "\\!\\[x\\](http://evil.example/a.png)" in md
 
 
@@ -122,3 +155,35 @@ def test_helpers(text: str) -> None:
     out = markdown(text)
     _clean(out)
     assert re.search(r"(?<!\\)\]\(|(?<!\\)!\[", out) is None and "<" not in out
+
+
+#: Fields whose values are checked (a pattern, a date, a closed set, a name that must resolve): the
+#: payload there is refused, and the error line quoting it is escaped like everything else.
+CHECKED = ("format", "id", "assessed_on", "technique.kind", "target.safeguards.0", "target.access",
+           "target.exposure", "declared.EM.value", "references.0.kind", "references.0.date", "suite",
+           "claimed_vector", "disclosure.reported_on", "evidence.0.behaviour",
+           "evidence.0.condition", "evidence.0.prompt.0.role", "declared.<key>")
+
+
+@pytest.mark.parametrize("field", CHECKED)
+def test_payload_in_a_checked_field_is_one_escaped_line_and_stores_nothing(tmp_path: Path, field: str) -> None:
+    data = yaml.safe_load(demo_path().read_text(encoding="utf-8"))
+    if field == "declared.<key>":
+        data["declared"]["EM" + PAYLOAD] = data["declared"].pop("EM")
+    elif field == "baselines":
+        data["baselines"] = [PAYLOAD]
+    else:
+        assert _inject(data, field.split(".")) == 1
+    p = tmp_path / "checked.yaml"
+    p.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    r = run_here(["assess", str(p), "--out", str(tmp_path / "o")], tmp_path)
+    line = one_error_line(r, 2)
+    _clean(line)
+    assert r.stdout == "" and not (tmp_path / "o").exists()
+    db = tmp_path / "home" / "jailscale.sqlite3"
+    if db.exists():  # opened, and nothing stored
+        con = sqlite3.connect(db)
+        try:
+            assert con.execute("select count(*) from assessments").fetchone()[0] == 0
+        finally:
+            con.close()

@@ -79,7 +79,7 @@ def test_device_as_suite_is_refused_fast(tmp_path: Path, device: str, stored: di
 
 
 @pytest.mark.parametrize("verb", [["assess"], ["policy", "check"], ["show"], ["import", "jailbreakbench"]])
-def test_dev_stdin_does_not_hang(tmp_path: Path, verb: list[str]) -> None:
+def test_dev_stdin_does_not_hang(tmp_path: Path, verb: list[str], stored: dict[str, int]) -> None:
     # stdin is a pipe that is never written to or closed: reading it would hang
     reader, writer = os.pipe()
     try:
@@ -89,21 +89,26 @@ def test_dev_stdin_does_not_hang(tmp_path: Path, verb: list[str]) -> None:
         os.close(writer)
     line = one_error_line(r)
     assert "not a regular file" in line
+    assert r.peak_mb < BOMB_PEAK_MB and _store_rows(tmp_path) == stored
 
 
-def test_fifo_and_socket_are_refused(tmp_path: Path) -> None:
+def test_fifo_and_socket_are_refused(tmp_path: Path, stored: dict[str, int]) -> None:
     fifo = tmp_path / "sub.yaml"
     os.mkfifo(fifo)
-    line = one_error_line(run_cli(["assess", str(fifo)], tmp_path, timeout=30))
+    r = run_cli(["assess", str(fifo)], tmp_path, timeout=30)
+    line = one_error_line(r)
     assert "FIFO" in line
+    assert r.peak_mb < BOMB_PEAK_MB and _store_rows(tmp_path) == stored
     sock_path = tmp_path / "policy.yaml"
     s = socket.socket(socket.AF_UNIX)
     s.bind(str(sock_path))
     try:
-        line = one_error_line(run_cli(["policy", "check", str(sock_path)], tmp_path, timeout=30))
+        r = run_cli(["policy", "check", str(sock_path)], tmp_path, timeout=30)
     finally:
         s.close()
+    line = one_error_line(r)
     assert "not a regular file" in line
+    assert r.peak_mb < BOMB_PEAK_MB and _store_rows(tmp_path) == stored
 
 
 def test_submission_suite_field_cannot_read_outside_its_folder(tmp_path: Path, stored: dict[str, int]) -> None:
@@ -187,7 +192,7 @@ def test_many_small_aliases_are_refused(tmp_path: Path) -> None:
     ("deep2.yaml", "".join(" " * i + "- \n" for i in range(0, 400))),
     ("mid.json", "[" * 500 + "]" * 500),
 ])
-def test_deep_nesting_is_one_line(tmp_path: Path, name: str, text: str) -> None:
+def test_deep_nesting_is_one_line(tmp_path: Path, name: str, text: str, stored: dict[str, int]) -> None:
     p = tmp_path / name
     p.write_text(text, encoding="utf-8")
     verbs = (["show"], ["assess"], ["policy", "check"])
@@ -197,6 +202,7 @@ def test_deep_nesting_is_one_line(tmp_path: Path, name: str, text: str) -> None:
         assert "Traceback" not in r.stderr and "RecursionError" not in r.stderr
         assert "nest" in line or "deep" in line, line
         assert r.peak_mb < BOMB_PEAK_MB
+        assert _store_rows(tmp_path) == stored
 
 
 @pytest.mark.parametrize(("name", "text"), [
