@@ -137,3 +137,41 @@ def test_tampered_error_is_one_line_and_escapes_values(genuine: Assessment) -> N
         require_intact(forged, "f.json")
     msg = str(e.value)
     assert "\x1b" not in msg and "\n" not in msg and "\\x1b" in msg
+
+
+@pytest.mark.parametrize(("name", "field"), [("vector", "metrics.HD.value"), ("rehashed", "score.value")])
+def test_show_refuses_an_edited_vector_and_a_rehashed_forgery(genuine: Assessment, tmp_path: Path,
+                                                              name: str, field: str) -> None:
+    if name == "vector":
+        forged = _edit(genuine, vector=genuine.vector.replace("HD:C", "HD:L"))
+    else:
+        forged = _edit(genuine, rehash=True, score__value=1.2, score__rating="Low")
+    bad = _write(tmp_path / f"{name}.json", forged)
+    for args in (["show", bad], ["compare", bad, _write(tmp_path / "good.json", genuine)]):
+        r = runner.invoke(app, args)
+        assert r.exit_code == 2 and r.stdout == "", args
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and "fails its integrity check" in lines[0] and field in lines[0], lines
+
+
+@pytest.mark.postgres
+def test_edited_database_row_on_postgresql_is_refused(tmp_path: Path, pg_url: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy import create_engine, text
+
+    monkeypatch.setenv("JAILSCALE_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("JAILSCALE_DATABASE_URL", pg_url)
+    r = runner.invoke(app, ["demo", "--out", str(tmp_path / "d")])
+    assert r.exit_code == 0, r.stderr
+    aid = json.loads((tmp_path / "d" / "assessment.json").read_text())["id"][7:19]
+    assert runner.invoke(app, ["show", aid]).exit_code == 0
+    engine = create_engine(pg_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE assessments SET score = 1.2, rating = 'Low'"))
+    finally:
+        engine.dispose()
+    for args in (["show", aid], ["compare", aid, str(tmp_path / "d" / "assessment.json")]):
+        r = runner.invoke(app, args)
+        lines = r.stderr.strip().splitlines()
+        assert r.exit_code == 2 and len(lines) == 1 and "row.score" in lines[0], (args, r.stderr)
