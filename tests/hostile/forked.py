@@ -153,9 +153,9 @@ def _die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _instrument(kill: Kill | None, trace: Path | None) -> None:
-    """Wrap the :data:`STEPS` (in this child only); counting starts when the store write begins."""
-    import jailscale.runner.output as output
+def _instrument(kill: Kill | None) -> list[tuple[str, float]]:
+    """Wrap the :data:`STEPS` (in this child only); counting starts when the store write begins. Returns
+    the list the steps met are appended to (name, seconds from the start of the store write)."""
     from jailscale.store import Store
 
     state = {"on": False, "n": 0, "t0": 0.0}
@@ -194,17 +194,7 @@ def _instrument(kill: Kill | None, trace: Path | None) -> None:
         return save(self, *a, **kw)
 
     Store.save_assessment = save_assessment  # type: ignore[method-assign]
-    if trace is not None:
-        write_results = output.write_results
-
-        def traced(*a: Any, **kw: Any) -> Any:
-            try:
-                return write_results(*a, **kw)
-            finally:
-                trace.write_text(json.dumps(met), encoding="utf-8")
-
-        import jailscale.runner.assess as assess_mod
-        assess_mod.write_results = traced  # type: ignore[assignment]
+    return met
 
 
 def _gate_store(barrier: Any) -> None:
@@ -233,8 +223,7 @@ def _child(job: Job, start: Any, store_gate: Any) -> None:
         os.close(f)
     if store_gate is not None:
         _gate_store(store_gate)
-    if job.kill is not None or job.trace is not None:
-        _instrument(job.kill, job.trace)
+    met = _instrument(job.kill) if job.kill is not None or job.trace is not None else []
     if start is not None:
         start.wait(timeout=120)
     code = 0
@@ -250,6 +239,8 @@ def _child(job: Job, start: Any, store_gate: Any) -> None:
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
+    if job.trace is not None:  # every step to the end of the run (the rerun record after the reports too)
+        job.trace.write_text(json.dumps(met), encoding="utf-8")
     os._exit(code)
 
 

@@ -11,7 +11,8 @@ file, and at seeded random delays from the start of the store write (which land 
 code): which result is on disk is predicted exactly from where the kill fell.
 
 Full form (``JAILSCALE_TEST_FULL=1``): fresh ``jailscale assess`` processes of 5,000 transcripts,
-killed from outside at seeded random times over the whole run, 30 trials.
+killed from outside at 30 seeded random times: over the whole run, within the store write, within the
+report write.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -157,52 +159,101 @@ def _result_id_first(out: Path) -> str:
 
 
 # --- the full form (opt-in): fresh processes killed from outside at random times ---------------------
-def _assess(sub: Path, out: Path, env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
-    with (cwd / "assess.stderr").open("ab") as err:
-        return subprocess.Popen([sys.executable, "-m", "jailscale.cli.main", "assess", str(sub), "--out",
-                                 str(out)], env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+class _Watched:
+    """A ``jailscale assess`` process whose output lines are watched ("storing: started" and "storing:
+    done" on standard error, then "wrote ..." once the results are in place), unbuffered, so that a
+    kill can be timed from the start of a stage."""
+
+    def __init__(self, sub: Path, out: Path, env: dict[str, str], cwd: Path) -> None:
+        self.t0 = time.monotonic()
+        self.proc = subprocess.Popen([sys.executable, "-m", "jailscale.cli.main", "assess", str(sub), "--out",
+                                      str(out)], env={**env, "PYTHONUNBUFFERED": "1"}, cwd=cwd,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.seen: dict[str, float] = {}
+        self.events = {k: threading.Event() for k in ("storing: started", "storing: done", "wrote ")}
+        self.lines: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        with self.proc.stdout:  # closed at the end of the run (its last line, or its kill)
+            for line in self.proc.stdout:
+                self.lines.append(line)
+                for key, event in self.events.items():
+                    if line.startswith(key) and key not in self.seen:
+                        self.seen[key] = time.monotonic() - self.t0
+                        event.set()
+
+    def finish(self, timeout: float = 900) -> int:
+        code = self.proc.wait(timeout=timeout)
+        self.reader.join(10)
+        return code
+
+    def kill_after(self, stage: str | None, delay: float) -> bool:
+        """SIGKILL ``delay`` seconds after ``stage`` began (None: after the start); False when the run
+        ended first."""
+        if stage is not None and not self.events[stage].wait(timeout=900):
+            return False
+        try:
+            self.proc.wait(timeout=delay)
+            return False
+        except subprocess.TimeoutExpired:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(timeout=60)
+            return True
+        finally:
+            self.reader.join(10)
 
 
 @pytest.mark.skipif(os.environ.get(FULL_ENV) != "1", reason=f"full form: set {FULL_ENV}=1 (5-10 min)")
 def test_sigkill_at_random_times_leaves_a_complete_result(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A third of the kills at random over the whole run, a third at random within the store write (from
+    its 'storing: started' line to 'storing: done'), a third at random within the report write (from
+    'storing: done' to the first 'wrote' line): timed from the stage a run has reached, so that a loaded
+    machine does not shift the kills out of the stage."""
     rng = random.Random(SEED)
     t_start = time.monotonic()
     env = {**os.environ, "JAILSCALE_HOME": str(tmp_path / "home")}
     env.pop("JAILSCALE_DATABASE_URL", None)
     sub_a = bulk_submission(tmp_path / "a.json", FULL_N, "A")
     sub_b = bulk_submission(tmp_path / "b.json", FULL_N, "B")
-    # the new result's id, and how long a whole run takes, from a run elsewhere
-    t0 = time.monotonic()
-    p = _assess(sub_b, tmp_path / "probe-out", {**env, "JAILSCALE_HOME": str(tmp_path / "probe-home")}, tmp_path)
-    assert p.wait(timeout=900) == 0, (tmp_path / "assess.stderr").read_text()
-    whole = time.monotonic() - t0
-    id_b = json.loads((tmp_path / "probe-out" / "assessment.json").read_text())["id"]
 
     base = tmp_path / "base"
-    first = _assess(sub_a, base / "out", {**env, "JAILSCALE_HOME": str(base / "home")}, tmp_path)
-    assert first.wait(timeout=900) == 0
+    first = _Watched(sub_a, base / "out", {**env, "JAILSCALE_HOME": str(base / "home")}, tmp_path)
+    assert first.finish() == 0, "".join(first.lines)
     id_a = _result_id_first(base / "out")
-    outcomes = {"previous, not stored": 0, "previous, stored": 0, "new": 0, "finished": 0}
+    # the new result's id, and how long a run and its stages take, from a run over a copy of A
+    copy_tree(base, tmp_path / "probe")
+    probe = _Watched(sub_b, tmp_path / "probe" / "out", {**env, "JAILSCALE_HOME": str(tmp_path / "probe" / "home")},
+                     tmp_path)
+    assert probe.finish() == 0, "".join(probe.lines)
+    whole = time.monotonic() - probe.t0
+    id_b = _result_id(tmp_path / "probe" / "out")
+    spans = {None: whole, "storing: started": probe.seen["storing: done"] - probe.seen["storing: started"],
+             "storing: done": probe.seen["wrote "] - probe.seen["storing: done"]}
+    outcomes = {"previous, not stored": 0, "previous, stored": 0, "new": 0}
+    finished = 0
     place = tmp_path / "trial"
     for trial in range(FULL_TRIALS):
+        stage = (None, "storing: started", "storing: done")[trial % 3]
+        delay = rng.uniform(0.2, 1.1) * whole if stage is None else rng.uniform(0, 1.0) * spans[stage]
         copy_tree(base, place)
-        delay = rng.uniform(0.2, 1.1) * whole
-        victim = _assess(sub_b, place / "out", {**env, "JAILSCALE_HOME": str(place / "home")}, tmp_path)
-        try:
-            victim.wait(timeout=delay)
-            outcomes["finished"] += 1
-        except subprocess.TimeoutExpired:
-            victim.send_signal(signal.SIGKILL)
-            victim.wait(timeout=60)
+        victim = _Watched(sub_b, place / "out", {**env, "JAILSCALE_HOME": str(place / "home")}, tmp_path)
+        if not victim.kill_after(stage, delay):
+            finished += 1
+            assert victim.proc.returncode == 0, "".join(victim.lines)
         got = _result_id(place / "out")
-        assert got in (id_a, id_b), (trial, delay)
+        assert got in (id_a, id_b), (trial, stage, delay)
         stored = _store_ok(place / "home")
         assert stored in (1, 2)
         if got == id_b:
             assert stored == 2  # a new result on disk was stored first
         outcomes["new" if got == id_b else "previous, stored" if stored == 2 else "previous, not stored"] += 1
     shutil.rmtree(place)
-    assert outcomes["previous, not stored"] > 0 and outcomes["new"] > 0, outcomes
+    for side in outcomes.values():
+        assert side > 0, outcomes
     with capsys.disabled():
-        print(f"\n  crash test (full): {FULL_TRIALS} SIGKILLs at 0.2-1.1 x {whole:.1f} s "
-              f"({FULL_N} transcripts): {outcomes}, {time.monotonic() - t_start:.1f} s")
+        print(f"\n  crash test (full): {FULL_TRIALS} SIGKILLs of {FULL_N}-transcript runs (whole run {whole:.1f} s, "
+              f"store write {spans['storing: started']:.2f} s, report write {spans['storing: done']:.2f} s): "
+              f"{outcomes}, {finished} finished before their kill, {time.monotonic() - t_start:.1f} s")
