@@ -8,7 +8,7 @@ real ones. Two gates make them happen every time instead of by luck of schedulin
 
 - ``start``: every child waits until all have been forked, then all begin at once (concurrent first
   use of an empty store: eight migrations at the same instant);
-- ``store``: every child waits just before ``Store.save_assessment`` until all have reached it
+- ``store``: every child waits just before its store write (:data:`STORE_WRITES`) until all have reached it
   (eight writers at the same instant).
 
 A child can also SIGKILL itself at a chosen point (:class:`Kill`): just before the k-th call of an
@@ -156,7 +156,6 @@ def _die() -> None:
 def _instrument(kill: Kill | None) -> list[tuple[str, float]]:
     """Wrap the :data:`STEPS` (in this child only); counting starts when the store write begins. Returns
     the list the steps met are appended to (name, seconds from the start of the store write)."""
-    from jailscale.store import Store
 
     state = {"on": False, "n": 0, "t0": 0.0}
     met: list[tuple[str, float]] = []
@@ -182,36 +181,48 @@ def _instrument(kill: Kill | None) -> list[tuple[str, float]]:
         owner, name = _resolve(module, dotted)
         setattr(owner, name, wrap(step, getattr(owner, name)))
 
-    save = Store.save_assessment
-
-    @functools.wraps(save)
-    def save_assessment(self: Any, *a: Any, **kw: Any) -> Any:
+    def begin() -> None:
         state["on"], state["t0"] = True, time.monotonic()
         if kill is not None and kill.delay is not None:
             timer = threading.Timer(kill.delay, _die)
             timer.daemon = True
             timer.start()
-        return save(self, *a, **kw)
 
-    Store.save_assessment = save_assessment  # type: ignore[method-assign]
+    _before_store_write(begin)
     return met
 
 
-def _gate_store(barrier: Any) -> None:
+#: The store's write entry points: a whole submission, or one streamed from its spool.
+STORE_WRITES = ("save_assessment", "save_streamed")
+
+
+def _before_store_write(hook: Callable[[], None]) -> None:
+    """Call ``hook`` when a store write begins (whichever entry point the run uses)."""
     from jailscale.store import Store
 
-    save = Store.save_assessment
+    for name in STORE_WRITES:
+        save = getattr(Store, name, None)
+        if save is None:
+            continue
 
-    @functools.wraps(save)
-    def gated(self: Any, *a: Any, **kw: Any) -> Any:
+        def hooked(self: Any, *a: Any, _save: Any = save, **kw: Any) -> Any:
+            hook()
+            return _save(self, *a, **kw)
+
+        setattr(Store, name, functools.wraps(save)(hooked))
+
+
+def _gate_store(barrier: Any, reached: Any) -> None:
+    def wait() -> None:
+        with reached.get_lock():
+            reached.value += 1
         with contextlib.suppress(threading.BrokenBarrierError):  # a child that failed earlier: go on
             barrier.wait(timeout=120)
-        return save(self, *a, **kw)
 
-    Store.save_assessment = gated  # type: ignore[method-assign]
+    _before_store_write(wait)
 
 
-def _child(job: Job, start: Any, store_gate: Any) -> None:
+def _child(job: Job, start: Any, store_gate: Any, reached: Any) -> None:
     """In the forked child: the job's folder and environment, its output to files, the gates and
     the kill point, then the CLI."""
     os.chdir(job.cwd)
@@ -222,7 +233,7 @@ def _child(job: Job, start: Any, store_gate: Any) -> None:
         os.dup2(f, fd)
         os.close(f)
     if store_gate is not None:
-        _gate_store(store_gate)
+        _gate_store(store_gate, reached)
     met = _instrument(job.kill) if job.kill is not None or job.trace is not None else []
     if start is not None:
         start.wait(timeout=120)
@@ -251,17 +262,18 @@ def child_env(extra: dict[str, str]) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def _started(jobs: Sequence[Job], together: bool, gate_store: bool) -> Iterator[list[Any]]:
+def _started(jobs: Sequence[Job], together: bool, gate_store: bool) -> Iterator[tuple[list[Any], Any]]:
     _ensure_server()
     start = _CTX.Event() if together else None
     barrier = _CTX.Barrier(len(jobs)) if gate_store else None
-    procs = [_CTX.Process(target=_child, args=(job, start, barrier), daemon=True) for job in jobs]
+    reached = _CTX.Value("i", 0)
+    procs = [_CTX.Process(target=_child, args=(job, start, barrier, reached), daemon=True) for job in jobs]
     try:
         for p in procs:
             p.start()
         if start is not None:
             start.set()
-        yield procs
+        yield procs, reached
     finally:
         for p in procs:
             if p.is_alive():
@@ -272,13 +284,15 @@ def _started(jobs: Sequence[Job], together: bool, gate_store: bool) -> Iterator[
 def run_jobs(jobs: Sequence[Job], *, together: bool = False, gate_store: bool = False,
              timeout: float = 600) -> list[Result]:
     """Run ``jobs`` at once, each in its own forked child; their exit codes and output."""
-    with _started(jobs, together, gate_store) as procs:
+    with _started(jobs, together, gate_store) as (procs, reached):
         deadline = time.monotonic() + timeout
         for p in procs:
             p.join(max(0.0, deadline - time.monotonic()))
         alive = [p.pid for p in procs if p.is_alive()]
         assert not alive, f"children still running after {timeout} s: {alive}"
         codes = [int(p.exitcode) for p in procs]
+        if gate_store and not any(codes):  # every child wrote through the gate, not around it
+            assert reached.value == len(jobs), f"{reached.value} of {len(jobs)} children met the store gate"
     results = [Result(code, job.stdout.read_text(errors="replace"), job.stderr.read_text(errors="replace"))
                for code, job in zip(codes, jobs, strict=True)]
     for job in jobs:

@@ -110,6 +110,7 @@ def test_sigkill_at_every_step_of_store_and_report_writes(tmp_path: Path,
     assert r.code == 0, r.stderr
     id_b = _result_id(probe / "out")
     met = json.loads(trace.read_text())
+    assert met, "no store write was traced: has the store's write entry point changed? (forked.STORE_WRITES)"
     steps, span = [name for name, _ in met], met[-1][1]
     commit, swap = steps.index("store.commit"), steps.index("report.exchange")
     assert steps[0] == "store.begin" and "store.insert" in steps[:commit] and commit < swap
