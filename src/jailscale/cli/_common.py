@@ -45,8 +45,9 @@ def _global_options(
         "--version", is_eager=True, callback=_version, help="Print the version and exit.")] = False,
     max_input_mb: Annotated[float | None, typer.Option(
         "--max-input-mb", min=0.001, envvar=ENV_MAX_MB, show_envvar=True,
-        help="Largest input file read, in MB (default 256). Raise it for a genuinely large submission, "
-             "e.g. jailscale --max-input-mb 1024 assess big.json")] = None,
+        help="Largest input file read, in MB (default 256; a JSON Lines submission, streamed, 4000 and 16 "
+             "per line: when given, N is the cap for every file and every line). Raise it for a genuinely "
+             "large submission, e.g. jailscale --max-input-mb 1024 assess big.json")] = None,
 ) -> None:
     """JSS, the Jailbreak Severity Scale: score, measure, store and compare jailbreak severity."""
     if max_input_mb is not None:

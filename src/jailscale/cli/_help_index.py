@@ -21,8 +21,9 @@ INDEX: dict[str, Any] = {'usage': 'Usage: jailscale [OPTIONS] COMMAND [ARGS]...'
               'secondary_short': '',
               'type': '<float range>',
               'range': 'x>=0.001',
-              'help': 'Largest input file read, in MB (default 256). Raise it for a genuinely large submission, '
-                      'e.g. jailscale --max-input-mb 1024 assess big.json',
+              'help': 'Largest input file read, in MB (default 256; a JSON Lines submission, streamed, 4000 and 16 '
+                      'per line: when given, N is the cap for every file and every line). Raise it for a genuinely '
+                      'large submission, e.g. jailscale --max-input-mb 1024 assess big.json',
               'envvar': 'JAILSCALE_MAX_INPUT_MB',
               'default': None},
              {'long': '--help',
