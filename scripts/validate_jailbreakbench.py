@@ -28,7 +28,7 @@ from jailscale.formats import Assessment, Submission, Suite
 from jailscale.formats.io import read_data
 from jailscale.importers._jbb_evidence import LLAMA_GUARD
 from jailscale.measure import measure
-from jailscale.runner.assess import check_evidence, judge_evidence, judge_ref
+from jailscale.runner.assess import check_evidence, judge_ref
 from jailscale.runner.build import build_assessment
 from jailscale.spec.thresholds import wilson
 from jailscale.suites import load_suite_arg
@@ -102,7 +102,9 @@ def assess_file(path: Path, suite: Suite, root: Path | None = None) -> Row:
     check_evidence(sub, suite)
     source = primary_judge(sub)
     judge = judges.get("recorded", source=source)
-    verdicts, _ = judge_evidence(sub, suite, judge, None)
+    by_id = suite.by_id()  # the recorded judge is CPU-bound: judged in a plain loop, as assess does
+    judged = judge.judge_batch([(by_id[t.behaviour], t) for t in sub.evidence])
+    verdicts = {t.content_hash: v for t, v in zip(sub.evidence, judged, strict=True)}
     ref = judge_ref(judge)
     m = measure(sub, suite, verdicts)
     a = build_assessment(sub, suite, m, ref, None, NOW)
