@@ -74,15 +74,20 @@ def is_lines(path: Path) -> bool:
     return path.suffix.lower() in SUFFIXES
 
 
-def _unique(shown: str) -> Any:
-    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        d = dict(pairs)
-        if len(d) != len(pairs):
-            seen: set[str] = set()
-            dup = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
-            raise UserError(f"{shown} repeats the key {quote(dup, 60)} in one object; keep one")
-        return d
-    return hook
+class _RepeatedKey(Exception):
+    """A JSON object repeats a key (raised by :func:`_unique_pairs`, turned into a UserError naming the line)."""
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    d = dict(pairs)
+    if len(d) != len(pairs):
+        seen: set[str] = set()
+        raise _RepeatedKey(next(k for k, _ in pairs if k in seen or seen.add(k)))  # type: ignore[func-returns-value]
+    return d
+
+
+#: One decoder for every line (``json.loads`` with a hook builds a decoder per call).
+_DECODER = json.JSONDecoder(object_pairs_hook=_unique_pairs)
 
 
 def _depth_ok(data: Any) -> bool:
@@ -161,15 +166,18 @@ class _Bounds:
             raise UserError(f"{where} is not UTF-8 text (byte 0x{raw[e.start]:02x} at column {e.start + 1}); "
                             "re-save the file as UTF-8") from None
         try:
-            data = json.loads(text, object_pairs_hook=_unique(where))
+            data = _DECODER.decode(text)
         except RecursionError:
             data = None
             deep = True
+        except _RepeatedKey as e:
+            raise UserError(f"{where} repeats the key {quote(e.args[0], 60)} in one object; keep one") from None
         except json.JSONDecodeError as e:
             raise UserError(f"{where} is not valid JSON: {e.msg} (column {e.colno}); each line must be one "
                             "JSON object") from None
         else:
-            deep = not _depth_ok(data)
+            # nesting cannot be deeper than the brackets the line holds: walk it only when it could be
+            deep = raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and not _depth_ok(data)
         if deep:
             raise UserError(f"{where} is nested more than {MAX_DEPTH} levels deep; a transcript is far "
                             "shallower: check the file")
