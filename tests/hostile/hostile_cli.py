@@ -89,9 +89,12 @@ def run_here(args: list[str], tmp: Path, env: dict[str, str] | None = None) -> R
     full_env = {"JAILSCALE_HOME": str(tmp / "home"), "JAILSCALE_DATABASE_URL": "", **(env or {})}
     t0 = time.monotonic()
     old = os.getcwd()
+    saved = dict(os.environ)  # the CLI's root options set variables for the process (--max-input-mb)
     os.chdir(tmp)
     try:
         r = CliRunner().invoke(app, args, env=full_env)
     finally:
         os.chdir(old)
+        os.environ.clear()
+        os.environ.update(saved)
     return Run(r.exit_code, r.stdout, r.stderr, float("nan"), time.monotonic() - t0)
