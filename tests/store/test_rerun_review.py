@@ -103,8 +103,6 @@ def test_a_stored_assessment_that_fails_its_own_check_is_not_served(work: dict[s
     assert served is None or served["score"] == true["score"], "an edited stored assessment was served"
 
 
-@pytest.mark.xfail(strict=True, reason="defect left to fast/stream/issue6 (BOARD.md): stored verdict rows are reused "
-                   "by a fresh assess with no check, so edited rows lower the score")
 def test_edited_verdict_rows_do_not_lower_a_fresh_run(work: dict[str, Any]) -> None:
     """Not the rerun row: the verdict cache. Every stored 'complied' verdict rewritten to 'refused'
     (label, quality, body) and the same file assessed again with another created-at (so the rerun

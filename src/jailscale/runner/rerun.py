@@ -152,33 +152,16 @@ def run_key(submission_digest: str, ref: str, suite: Suite, inputs: RunInputs) -
 
 
 OUTPUT_NAMES = ("assessment.json", "report.md", "report.html")
-#: The local secret that seals stored outputs, in the jailscale home folder (created on first use, 0600).
+#: The local secret that seals stored outputs (and cached verdicts): store._seal.
 SEAL_FILE = "rerun-seal.key"
 
 
 def seal_secret() -> bytes | None:
-    """This machine's sealing secret (``$JAILSCALE_HOME/rerun-seal.key``, 32 random bytes, made on first
-    use, readable by its owner only); None when it cannot be read or made (then nothing is recorded and
-    nothing is served: every run runs in full)."""
-    import os
-    import secrets
+    """This machine's sealing secret (:func:`jailscale.store._seal.local_secret`); None when it cannot be
+    read or made (then nothing is recorded and nothing is served: every run runs in full)."""
+    from ..store._seal import local_secret
 
-    from ..store._engine import home
-
-    path = home() / SEAL_FILE
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "wb") as f:
-                f.write(secrets.token_bytes(32))
-        data = path.read_bytes()
-    except OSError:
-        return None
-    return data if len(data) == 32 else None
+    return local_secret()
 
 
 def seal(secret: bytes, key: str, assessment_id: str, outputs: Mapping[str, str]) -> str:

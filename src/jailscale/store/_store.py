@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -23,6 +24,7 @@ from ..textsafe import terminal
 from . import _write
 from ._engine import WRITE, connect, default_url, mask, reason_of, url_from_env
 from ._migrate import upgrade
+from ._seal import local_secret, verdict_seal
 from .models import (
     TABLES,
     AssessmentRecord,
@@ -390,20 +392,30 @@ class Store:
                      config_hash: str) -> dict[str, Verdict]:
         """Stored verdicts of this judge, version and configuration, by transcript hash, for the
         transcripts of ``inputs`` (transcript hash -> :func:`~jailscale.formats.judge_input_hash`):
-        reused only when everything the judge read is the same."""
+        reused only when everything the judge read is the same, and only when the row's seal verifies
+        under this machine's secret (``store._seal``): an edited row, one stored by another machine or
+        before seals existed, is left out, so its transcript is judged again."""
         V = VerdictRecord
+        secret = local_secret()
+        if secret is None:
+            return {}
         wanted = sorted(set(inputs))
         out: dict[str, Verdict] = {}
-        parsed: dict[str, Verdict] = {}  # equal bodies (the same reading of equal answers) parsed once
+        parsed: dict[str, tuple[Verdict, str]] = {}  # equal bodies (the same reading) parsed once
         with self._session() as s:
             for i in range(0, len(wanted), _CHUNK):
-                q = select(V.transcript_hash, V.input_hash, cast(V.body, Text)).where(
+                q = select(V.transcript_hash, V.input_hash, cast(V.body, Text), V.seal).where(
                     V.transcript_hash.in_(wanted[i:i + _CHUNK]), V.judge == judge,
                     V.judge_version == version, V.config_hash == config_hash)
-                for h, ih, text in s.execute(q):
-                    if ih and inputs[h] == ih:
-                        v = parsed.get(text)
-                        out[h] = v if v is not None else parsed.setdefault(text, Verdict.model_validate_json(text))
+                for h, ih, text, sealed in s.execute(q):
+                    if not (ih and inputs[h] == ih and sealed):
+                        continue
+                    got = parsed.get(text)
+                    if got is None:
+                        v = Verdict.model_validate_json(text)
+                        got = parsed.setdefault(text, (v, v.model_dump_json()))
+                    if hmac.compare_digest(sealed, verdict_seal(secret, h, judge, version, config_hash, ih, got[1])):
+                        out[h] = got[0]
         return out
 
     def delete_assessment(self, id_or_prefix: str) -> Assessment:

@@ -13,12 +13,13 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Column, Connection, Table, select
+from sqlalchemy import Column, Connection, Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..formats import Assessment, JudgeRef, Submission, Suite, Verdict, sha256_of
 from ..formats.evidence import judge_input_hash
 from ._engine import RawJSON
+from ._seal import local_secret, verdict_seal
 from .models import (
     AssessmentRecord,
     EvidenceLink,
@@ -142,15 +143,46 @@ def put_verdicts(conn: Connection, verdicts: Mapping[str, Verdict], inputs: Mapp
     V = VerdictRecord
     same_judge = (V.judge == judge.name, V.judge_version == judge.version, V.config_hash == judge.config_hash)
     wanted = sorted(verdicts)
-    stored: set[tuple[str, str]] = set()
+    stored: dict[tuple[str, str], tuple[str, str, float | None]] = {}
     for part in _chunks(wanted):
-        stored.update((h, ih) for h, ih in conn.execute(
-            select(V.transcript_hash, V.input_hash).where(V.transcript_hash.in_(part), *same_judge)))
-    _insert_batches(conn, V.__table__, ({  # type: ignore[arg-type]
-        "transcript_hash": h, "judge": judge.name, "judge_version": judge.version,
-        "config_hash": judge.config_hash, "input_hash": inputs[h], "label": verdicts[h].label,
-        "quality": verdicts[h].quality, "body": verdicts[h].model_dump(mode="json"),
-    } for h in wanted if (h, inputs[h]) not in stored))
+        stored.update(((h, ih), (sealed, label, quality)) for h, ih, sealed, label, quality in conn.execute(
+            select(V.transcript_hash, V.input_hash, V.seal, V.label, V.quality).where(
+                V.transcript_hash.in_(part), *same_judge)))
+    secret = local_secret()
+
+    def row(h: str) -> dict[str, Any]:
+        text = verdicts[h].model_dump_json()
+        return {"transcript_hash": h, "judge": judge.name, "judge_version": judge.version,
+                "config_hash": judge.config_hash, "input_hash": inputs[h], "label": verdicts[h].label,
+                "quality": verdicts[h].quality, "body": RawJSON(text),
+                "seal": _sealed(secret, h, judge, inputs[h], text)}
+
+    _insert_batches(conn, V.__table__, (row(h) for h in wanted if (h, inputs[h]) not in stored))  # type: ignore[arg-type]
+    # a verdict given again (rescore passes the reused ones too) is rewritten only when its stored row
+    # is not what this run would store: sealed otherwise, or with another label or quality
+    _reseal(conn, judge, [r for r in (row(h) for h in wanted if (h, inputs[h]) in stored)
+                          if stored[(r["transcript_hash"], r["input_hash"])] != (r["seal"], r["label"], r["quality"])])
+
+
+def _reseal(conn: Connection, judge: JudgeRef, rows: Iterable[dict[str, Any]]) -> None:
+    """Stored rows of verdicts judged again (their row was not reused: edited, stored by another
+    machine or before seals existed) are overwritten with the fresh verdict and its seal, so that the
+    next run reuses it. Correctness does not rest on this (``Store.verdicts_for`` verifies every seal);
+    without a secret nothing is sealed, so nothing is rewritten."""
+    V = VerdictRecord
+    for r in sorted(rows, key=lambda r: (r["transcript_hash"], r["input_hash"])):  # one lock order for all
+        if r["seal"]:
+            conn.execute(update(V).where(
+                V.transcript_hash == r["transcript_hash"], V.judge == judge.name, V.judge_version == judge.version,
+                V.config_hash == judge.config_hash, V.input_hash == r["input_hash"],
+            ).values(label=r["label"], quality=r["quality"], body=r["body"], seal=r["seal"]))
+
+
+def _sealed(secret: bytes | None, h: str, judge: JudgeRef, input_hash: str, text: str) -> str:
+    """The verdict row's seal ('' when there is no secret: such a row is never reused)."""
+    if secret is None:
+        return ""
+    return verdict_seal(secret, h, judge.name, judge.version, judge.config_hash, input_hash, text)
 
 
 def put_assessment(conn: Connection, assessment: Assessment, key: str) -> None:
@@ -192,6 +224,7 @@ def put_streamed(conn: Connection, key: str, rows: Iterable[SpooledRow], judge: 
     already stored is skipped before its rows are built, and memory does not grow with the evidence."""
     V = VerdictRecord
     same_judge = (V.judge == judge.name, V.judge_version == judge.version, V.config_hash == judge.config_hash)
+    secret = local_secret()  # the streamed verdicts are Verdict.model_dump_json() text, as put_verdicts seals
     position = 0
     for batch in _batched(rows, BATCH):
         if with_evidence:
@@ -212,15 +245,24 @@ def put_streamed(conn: Connection, key: str, rows: Iterable[SpooledRow], judge: 
         fresh = [r for r in batch if r.verdict is not None]
         if not fresh:
             continue
-        stored: set[tuple[str, str]] = set()
+        stored: dict[tuple[str, str], tuple[str, str, float | None]] = {}
         for part in _chunks(sorted({r.hash for r in fresh})):
-            stored.update((h, ih) for h, ih in conn.execute(
-                select(V.transcript_hash, V.input_hash).where(V.transcript_hash.in_(part), *same_judge)))
-        _insert_new(conn, V.__table__, [{  # type: ignore[arg-type]
+            stored.update(((h, ih), (sealed, label, quality)) for h, ih, sealed, label, quality in conn.execute(
+                select(V.transcript_hash, V.input_hash, V.seal, V.label, V.quality).where(
+                    V.transcript_hash.in_(part), *same_judge)))
+        fresh_rows: list[dict[str, Any]] = [{
             "transcript_hash": r.hash, "judge": judge.name, "judge_version": judge.version,
             "config_hash": judge.config_hash, "input_hash": r.input_hash, "label": r.label,
             "quality": r.quality, "body": r.verdict,
-        } for r in fresh if (r.hash, r.input_hash) not in stored])
+            "seal": _sealed(secret, r.hash, judge, r.input_hash, str(r.verdict)),
+        } for r in fresh]
+        _insert_new(conn, V.__table__, [  # type: ignore[arg-type]
+            row for row in fresh_rows if (row["transcript_hash"], row["input_hash"]) not in stored])
+        # judged afresh although stored: replaced when the stored row is not what this run stores (a
+        # concurrent run storing the same verdict first is left alone: no row is locked twice)
+        _reseal(conn, judge, [row for row in fresh_rows if (row["transcript_hash"], row["input_hash"]) in stored
+                              and stored[(row["transcript_hash"], row["input_hash"])]
+                              != (row["seal"], row["label"], row["quality"])])
 
 
 def _batched(rows: Iterable[SpooledRow], n: int) -> Iterator[list[SpooledRow]]:

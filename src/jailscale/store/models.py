@@ -110,7 +110,8 @@ class VerdictRecord(Base):
     """A judge's verdict on a transcript; one per (transcript, judge, version, config, input): the
     cache that lets a re-run skip judging what it has judged. ``input_hash`` covers everything the
     judge read (``formats.judge_input_hash``: the transcript, its recorded verdicts, the behaviour);
-    rows stored before it existed have '' and are never reused."""
+    rows stored before it existed have '' and are never reused. ``seal`` is an HMAC under this
+    machine's secret (``store._seal``): a row that does not verify is never reused."""
 
     __tablename__ = "verdicts"
     __table_args__ = (
@@ -127,6 +128,7 @@ class VerdictRecord(Base):
     label: Mapped[str] = mapped_column(String(16))
     quality: Mapped[float | None] = mapped_column(Float)
     body: Mapped[dict[str, Any]]
+    seal: Mapped[str] = mapped_column(String(80), server_default="")
 
 
 class AssessmentRecord(Base):
