@@ -216,6 +216,7 @@ class Store:
             try:
                 with self._session(write=True) as session, session.begin():
                     conn = session.connection()
+                    _write.serialise_writers(conn)
                     if _write.has_assessment(conn, assessment.id):
                         return assessment.id
                     _write.put_suite(conn, suite, now)
@@ -275,6 +276,7 @@ class Store:
             try:
                 with self._session(write=True) as session, session.begin():
                     conn = session.connection()
+                    _write.serialise_writers(conn)
                     if _write.has_assessment(conn, assessment.id):
                         return assessment.id
                     _write.put_suite(conn, suite, now)

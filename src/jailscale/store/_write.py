@@ -10,10 +10,11 @@ The caller (``Store.save_assessment``) owns the transaction: if any stage fails,
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Column, Connection, Table, select, update
+from sqlalchemy import Column, Connection, Table, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..formats import Assessment, JudgeRef, Submission, Suite, Verdict, sha256_of
@@ -81,6 +82,20 @@ def has_submission(conn: Connection, key: str) -> bool:
     """A submission record is written with all its transcripts and links in one transaction, so when
     its key is stored, so is its evidence."""
     return conn.execute(select(SubmissionRecord.key).where(SubmissionRecord.key == key)).first() is not None
+
+
+#: The PostgreSQL advisory lock that serialises assessment writes: the first 8 bytes of
+#: sha256("jailscale.store.write") as a signed 64-bit integer (as the migration lock in _migrate).
+PG_WRITE_LOCK = int.from_bytes(hashlib.sha256(b"jailscale.store.write").digest()[:8], "big", signed=True)
+
+
+def serialise_writers(conn: Connection) -> None:
+    """On PostgreSQL, wait for any other assessment write to commit before this one writes (a lock held
+    to the end of the transaction). Two writers of shared transcripts or verdicts in different orders
+    otherwise lock rows in crossing orders: inserts are sorted within a batch, not across a streamed
+    write's batches, and a deadlock is only retried a few times. SQLite serialises writers already."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_WRITE_LOCK})
 
 
 def put_suite(conn: Connection, suite: Suite, now: dt.datetime) -> None:
