@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, Text, and_, cast, delete, func, or_, select
+from sqlalchemy import Connection, Engine, Text, and_, cast, delete, func, or_, select
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -204,35 +204,17 @@ class Store:
         if stray:
             raise UserError(f"{len(stray)} verdict(s) are for transcripts not in submission "
                             f"'{submission.id}' (first: {stray[0]}); nothing was stored")
-        if assessment.suite.hash != suite.content_hash:
-            raise UserError(f"assessment {assessment.id} names suite {assessment.suite.hash}, but the "
-                            f"suite given has hash {suite.content_hash}; nothing was stored")
-        if assessment.submission != submission.id:
-            raise UserError(f"assessment {assessment.id} is of submission '{assessment.submission}', "
-                            f"not '{submission.id}'; nothing was stored")
         key = _write.submission_key(submission)
-        for attempt in range(WRITE_ATTEMPTS):
-            now = dt.datetime.now(dt.UTC)
-            try:
-                with self._session(write=True) as session, session.begin():
-                    conn = session.connection()
-                    _write.serialise_writers(conn)
-                    if _write.has_assessment(conn, assessment.id):
-                        return assessment.id
-                    _write.put_suite(conn, suite, now)
-                    if not _write.has_submission(conn, key):
-                        _write.put_submission(conn, submission, key, now)
-                        _write.put_transcripts(conn, submission, key)
-                    if verdicts:
-                        _write.put_verdicts(conn, verdicts, inputs if inputs is not None else
-                                            _write.input_hashes(submission, suite), assessment.provenance.judge)
-                    _write.put_assessment(conn, assessment, key)
-                return assessment.id
-            except EnvironmentFault as e:
-                if attempt + 1 == WRITE_ATTEMPTS or not _transient(str(e)):
-                    raise
-                time.sleep(RETRY_PAUSE_S * (2 ** attempt) * (0.5 + random.random()))
-        raise AssertionError("unreachable")
+
+        def put_evidence(conn: Connection, now: dt.datetime) -> None:
+            if not _write.has_submission(conn, key):
+                _write.put_submission(conn, submission, key, now)
+                _write.put_transcripts(conn, submission, key)
+            if verdicts:
+                _write.put_verdicts(conn, verdicts, inputs if inputs is not None else
+                                    _write.input_hashes(submission, suite), assessment.provenance.judge)
+
+        return self._store_assessment(submission, suite, assessment, key, put_evidence)
 
     def save_rerun(self, key: str, submission_digest: str, suite_ref: str, assessment_id: str, transcripts: int,
                    outputs: bytes) -> None:
@@ -265,6 +247,19 @@ class Store:
         ``rows()`` its transcripts in order (read back from the run's spool; called again when a
         transient failure repeats the transaction). As :meth:`save_assessment`: one transaction, what is
         stored skipped, all or nothing. Returns the assessment id."""
+        def put_evidence(conn: Connection, now: dt.datetime) -> None:
+            new = not _write.has_submission(conn, key)
+            if new:
+                _write.put_submission(conn, submission, key, now, evidence=evidence)
+            _write.put_streamed(conn, key, rows(), assessment.provenance.judge, with_evidence=new)
+
+        return self._store_assessment(submission, suite, assessment, key, put_evidence)
+
+    def _store_assessment(self, submission: Submission, suite: Suite, assessment: Assessment, key: str,
+                          put_evidence: Callable[[Connection, dt.datetime], None]) -> str:
+        """The one transaction both save paths share: checked names, the writers' lock, a stored
+        assessment skipped, the suite, the evidence (``put_evidence``), the assessment; repeated with a
+        growing pause when the failure is transient (a lock, a deadlock, a serialisation failure)."""
         if assessment.suite.hash != suite.content_hash:
             raise UserError(f"assessment {assessment.id} names suite {assessment.suite.hash}, but the "
                             f"suite given has hash {suite.content_hash}; nothing was stored")
@@ -280,10 +275,7 @@ class Store:
                     if _write.has_assessment(conn, assessment.id):
                         return assessment.id
                     _write.put_suite(conn, suite, now)
-                    new = not _write.has_submission(conn, key)
-                    if new:
-                        _write.put_submission(conn, submission, key, now, evidence=evidence)
-                    _write.put_streamed(conn, key, rows(), assessment.provenance.judge, with_evidence=new)
+                    put_evidence(conn, now)
                     _write.put_assessment(conn, assessment, key)
                 return assessment.id
             except EnvironmentFault as e:
