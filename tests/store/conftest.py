@@ -9,8 +9,10 @@ skipped with the reason, except under ``CI=true``, where they fail: CI must prov
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -125,3 +127,27 @@ def make() -> SimpleNamespace:
     """The builders above, for tests (a conftest is not imported by name)."""
     return SimpleNamespace(suite=make_suite, submission=make_submission, verdicts=make_verdicts,
                            assessment=make_assessment, judge=JUDGE, config=CONFIG)
+
+
+@pytest.fixture
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+    """For the rerun-shortcut tests: the demo submission copied into tmp_path, a home folder of its
+    own, a SQLite store (``db``, ``file``) and a counter of full runs (``calls["full"]``)."""
+    from jailscale.runner import assess as assess_module
+    from jailscale.runner.demo import demo_path
+
+    for k in ("JAILSCALE_DATABASE_URL", "SOURCE_DATE_EPOCH"):
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.setenv("JAILSCALE_HOME", str(tmp_path / "home"))
+    sub = tmp_path / "sub.yaml"
+    shutil.copy(demo_path(), sub)
+    calls = {"full": 0}
+    real = assess_module.assess
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls["full"] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(assess_module, "assess", counted)
+    yield {"dir": tmp_path, "sub": sub, "calls": calls, "db": f"sqlite:///{tmp_path / 'store.sqlite3'}",
+           "file": tmp_path / "store.sqlite3", "n": 0}

@@ -7,41 +7,17 @@ must be what a fresh run would write, or the run must miss.
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from typer.testing import CliRunner
 
 from jailscale.cli.main import app
-from jailscale.runner import assess as assess_module
 from jailscale.runner import rerun
-from jailscale.runner.demo import demo_path
 
 runner = CliRunner()
 FILES = ("assessment.json", "report.md", "report.html")
-
-
-@pytest.fixture
-def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    for k in ("JAILSCALE_DATABASE_URL", "SOURCE_DATE_EPOCH"):
-        monkeypatch.delenv(k, raising=False)
-    monkeypatch.setenv("JAILSCALE_HOME", str(tmp_path / "home"))
-    sub = tmp_path / "sub.yaml"
-    shutil.copy(demo_path(), sub)
-    calls = {"full": 0}
-    real = assess_module.assess
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        calls["full"] += 1
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(assess_module, "assess", counted)
-    yield {"dir": tmp_path, "sub": sub, "calls": calls, "db": f"sqlite:///{tmp_path / 'store.sqlite3'}",
-           "file": tmp_path / "store.sqlite3", "n": 0}
 
 
 def _assess(work: dict[str, Any], *extra: str) -> tuple[Path, Any]:

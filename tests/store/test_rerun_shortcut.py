@@ -10,8 +10,6 @@ A hit is told from a miss by counting calls of the full run (``jailscale.runner.
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,32 +17,11 @@ import pytest
 from typer.testing import CliRunner
 
 from jailscale.cli.main import app
-from jailscale.runner import assess as assess_module
 from jailscale.runner import rerun
-from jailscale.runner.demo import demo_path
 from jailscale.store import Store
 
 runner = CliRunner()
 FILES = ("assessment.json", "report.md", "report.html")
-
-
-@pytest.fixture
-def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    """A submission copied into tmp_path, a home folder, and a counter of full runs."""
-    for k in ("JAILSCALE_DATABASE_URL", "SOURCE_DATE_EPOCH"):
-        monkeypatch.delenv(k, raising=False)
-    monkeypatch.setenv("JAILSCALE_HOME", str(tmp_path / "home"))
-    sub = tmp_path / "sub.yaml"
-    shutil.copy(demo_path(), sub)
-    calls = {"full": 0}
-    real = assess_module.assess
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        calls["full"] += 1
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(assess_module, "assess", counted)
-    yield {"dir": tmp_path, "sub": sub, "calls": calls, "n": 0}
 
 
 def _assess(work: dict[str, Any], db: str, *extra: str, sub: Path | None = None) -> tuple[Path, str]:

@@ -4,13 +4,15 @@ direct write: a new organisation with its first admin) and ``jailscale audit ver
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from ..errors import EnvironmentFault, UserError
-from ._common import app, fail, print_json, user_errors
+from ..errors import UserError
+from ._common import app, print_json, user_errors
 
 registry_app = typer.Typer(help="Operate a registry's database directly (on the machine that runs it).",
                            no_args_is_help=True)
@@ -39,6 +41,22 @@ def _open(db: str | None):  # type: ignore[no-untyped-def]
     return Registry.open(db or Store.url_from_env())
 
 
+@contextmanager
+def _registry(db: str | None) -> Iterator[Any]:
+    """The registry for one operator command, closed afterwards; the service's own refusals
+    (:class:`ApiError`) are the user's errors. An unreachable database is an EnvironmentFault, which
+    :func:`user_errors` reports with exit 3."""
+    from ..server.errors import ApiError
+
+    registry = _open(db)
+    try:
+        yield registry
+    except ApiError as e:
+        raise UserError(str(e)) from None
+    finally:
+        registry.close()
+
+
 @app.command("serve")
 @user_errors
 def serve(
@@ -64,11 +82,7 @@ def serve(
     Example: jailscale serve --db postgresql+psycopg://registry@db:5432/registry --rate-limit-storage
     redis://cache:6379
     """
-    try:
-        registry = _open(db)
-    except EnvironmentFault as e:
-        fail(str(e), e.exit_code)
-        return
+    registry = _open(db)
     import uvicorn
 
     from ..server.app import create_app
@@ -77,10 +91,6 @@ def serve(
     try:
         application = create_app(registry, Limits(logins=login_rate, per_token=token_rate),
                                  max_body=max_body_mb * 1024 * 1024, rate_limit_storage=rate_limit_storage)
-    except EnvironmentFault as e:
-        registry.close()
-        fail(str(e), e.exit_code)
-        return
     except BaseException:
         registry.close()
         raise
@@ -116,20 +126,9 @@ def add_org(
         if len(password) < 12:
             raise UserError("the password must have at least 12 characters")
     from ..server import accounts
-    from ..server.errors import ApiError
 
-    try:
-        registry = _open(db)
-        try:
-            with registry.session(write=True) as s:
-                _, token = accounts.add_org(s, name, admin, password)
-        finally:
-            registry.close()
-    except ApiError as e:
-        raise UserError(str(e)) from None
-    except EnvironmentFault as e:
-        fail(str(e), e.exit_code)
-        return
+    with _registry(db) as registry, registry.session(write=True) as s:
+        _, token = accounts.add_org(s, name, admin, password)
     if as_json:
         print_json({"org": name, "admin": admin, "token": token})
         return
@@ -149,20 +148,10 @@ def demo(
 
     Example: jailscale registry demo --db sqlite:///demo.sqlite3 && jailscale serve --db sqlite:///demo.sqlite3
     """
-    from ..server.errors import ApiError
     from ..server.seed import fable5_demo
 
-    try:
-        registry = _open(db)
-        try:
-            out = fable5_demo(registry, folder)
-        finally:
-            registry.close()
-    except ApiError as e:
-        raise UserError(str(e)) from None
-    except EnvironmentFault as e:
-        fail(str(e), e.exit_code)
-        return
+    with _registry(db) as registry:
+        out = fable5_demo(registry, folder)
     if as_json:
         print_json(out)
         return
@@ -187,16 +176,8 @@ def audit_verify(
     """
     from ..server import audit
 
-    try:
-        registry = _open(db)
-        try:
-            with registry.session() as s:
-                result = audit.verify(s, expect_head)
-        finally:
-            registry.close()
-    except EnvironmentFault as e:
-        fail(str(e), e.exit_code)
-        return
+    with _registry(db) as registry, registry.session() as s:
+        result = audit.verify(s, expect_head)
     if as_json:
         print_json(result.to_dict())
     else:
