@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from jailscale.cli.main import app
 from jailscale.runner import rerun
 from jailscale.store import Store
+from jailscale.store._seal import SEAL_FILE
 
 runner = CliRunner()
 FILES = ("assessment.json", "report.md", "report.html")
@@ -183,7 +184,7 @@ def test_outputs_sealed_on_one_machine_are_not_served_on_another(work: dict[str,
     machine sharing the store) cannot verify the row and runs in full; the secret is its owner's only."""
     db = f"sqlite:///{tmp_path / 'store.sqlite3'}"
     first, _ = _assess(work, db, "--suite", "practice")
-    secret = tmp_path / "home" / rerun.SEAL_FILE
+    secret = tmp_path / "home" / SEAL_FILE
     assert secret.stat().st_mode & 0o777 == 0o600 and len(secret.read_bytes()) == 32
     monkeypatch.setenv("JAILSCALE_HOME", str(tmp_path / "other-home"))
     again, _ = _assess(work, db, "--suite", "practice")

@@ -152,8 +152,6 @@ def run_key(submission_digest: str, ref: str, suite: Suite, inputs: RunInputs) -
 
 
 OUTPUT_NAMES = ("assessment.json", "report.md", "report.html")
-#: The local secret that seals stored outputs (and cached verdicts): store._seal.
-SEAL_FILE = "rerun-seal.key"
 
 
 def seal_secret() -> bytes | None:
