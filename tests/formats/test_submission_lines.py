@@ -18,7 +18,7 @@ from jailscale.runner import assess as assess_mod
 from jailscale.runner.assess import Evidence, assess
 from jailscale.runner.demo import demo_inputs
 from jailscale.runner.digests import EvidenceRoot, SubmissionKey
-from jailscale.store import Store
+from jailscale.store import Store, _write
 from jailscale.store._write import submission_key
 
 
@@ -83,6 +83,38 @@ def test_streamed_store_holds_what_the_whole_store_holds(tmp_path: Path) -> None
     assert w.assessment == a.assessment and len(w.verdicts) == len(sub.evidence)
 
 
+def test_a_streamed_write_goes_in_batches_under_the_write_cache(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The streamed rows go to the driver's executemany :data:`BATCH` at a time, inside the wider SQLite
+    page cache (``_write.write_cache``), which is restored before the transaction ends."""
+    from sqlalchemy import event
+
+    monkeypatch.setattr(_write, "BATCH", 7)
+    sub, suite = demo_inputs()
+    seen: list[tuple[str, int]] = []
+
+    def log(conn: object, cursor: object, sql: str, params: object, context: object, many: bool) -> None:
+        seen.append((sql, len(params) if many else 1))  # type: ignore[arg-type]
+
+    with Store.open(f"sqlite:///{tmp_path / 'a.sqlite3'}") as store:
+        event.listen(store._engine, "before_cursor_execute", log)
+        assess(Evidence.lines(LinesFile.open(write_lines(sub, tmp_path / "s.jsonl"))), suite, store=store)
+        assert store.get_submission(submission_key(sub)) == sub
+    sql = [q for q, _ in seen]
+    widened = sql.index(f"PRAGMA cache_size=-{_write.WRITE_CACHE_KIB}")
+    before = sql[widened - 1]
+    assert before == "PRAGMA cache_size"  # the size in force is read first ...
+    restored = next(i for i in range(widened + 1, len(sql)) if sql[i].startswith("PRAGMA cache_size="))
+    assert sql[restored] != sql[widened]  # ... and put back after the evidence
+    inserts = {table: [n for q, n in seen[widened:restored] if q.startswith(f"INSERT INTO {table} ")]
+               for table in ("transcripts", "submission_evidence", "verdicts")}
+    n = len(sub.evidence)
+    assert sum(inserts["submission_evidence"]) == n and sum(inserts["verdicts"]) == n
+    assert sum(inserts["transcripts"]) == len({t.content_hash for t in sub.evidence})
+    assert all(max(b) <= 7 and len(b) > 1 for b in inserts.values())
+    assert not any(q.startswith("INSERT INTO transcripts") for q, _ in seen[restored:])
+
+
 def _hashes(n: int) -> list[str]:
     return ["sha256:" + hashlib.sha256(str(i).encode()).hexdigest() for i in range(n)]
 
@@ -125,8 +157,9 @@ def test_report_sample_keeps_what_sorting_everything_would_show() -> None:
 
 
 def test_spooled_text_with_tabs_newlines_and_separators_round_trips(tmp_path: Path) -> None:
-    """The spool holds JSON texts tab-separated, one row a line: control characters and line
-    separators inside the evidence must come back from the store exactly."""
+    """Control characters and line separators inside the evidence come back from the store exactly,
+    through the run's spool (pickled chunks; it held tab-separated lines once) and the driver's
+    executemany."""
     sub, suite = demo_inputs()
     odd = "PLACEHOLDER\tcolumn\nline\r\u2028\u2029\x00end"
     ev = [t.model_copy(update={"response": odd}) if i % 3 == 0 and t.response else t

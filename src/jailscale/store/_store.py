@@ -275,7 +275,8 @@ class Store:
                     if _write.has_assessment(conn, assessment.id):
                         return assessment.id
                     _write.put_suite(conn, suite, now)
-                    put_evidence(conn, now)
+                    with _write.write_cache(conn):
+                        put_evidence(conn, now)
                     _write.put_assessment(conn, assessment, key)
                 return assessment.id
             except EnvironmentFault as e:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 from sqlalchemy import Column, Connection, Table, select, text, update
@@ -47,6 +48,32 @@ def _insert_new(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
         return
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     conn.execute(dialect.insert(table).on_conflict_do_nothing(), list(rows))
+
+
+def _bulk_sql(conn: Connection, table: Table, columns: Sequence[str]) -> str:
+    """``INSERT ... ON CONFLICT DO NOTHING`` for ``columns`` of ``table``, in the driver's own
+    placeholders (``?`` for sqlite3, ``%s`` for psycopg), cached per dialect and column list."""
+    key = (conn.dialect.name, table.name, tuple(columns))
+    sql = _BULK_SQL.get(key)
+    if sql is None:
+        quote = conn.dialect.identifier_preparer.quote
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+               f"VALUES ({', '.join(mark for _ in columns)}) ON CONFLICT DO NOTHING")
+        _BULK_SQL[key] = sql
+    return sql
+
+
+_BULK_SQL: dict[tuple[str, str, tuple[str, ...]], str] = {}
+
+
+def _insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert ``rows`` (tuples in the order of ``columns``, every JSON value already JSON text) with
+    the driver's ``executemany``, skipping any that conflict with a stored row. The bulk writes of a
+    streamed assessment go this way: SQLAlchemy's per-row parameter processing (a dict per row, a bind
+    processor per value) cost as much CPU as SQLite's own inserts, for values that are already final."""
+    if rows:
+        conn.exec_driver_sql(_bulk_sql(conn, table, columns), list(rows))
 
 
 def _insert_batches(conn: Connection, table: Table, rows: Iterable[dict[str, Any]]) -> None:
@@ -96,6 +123,28 @@ def serialise_writers(conn: Connection) -> None:
     write's batches, and a deadlock is only retried a few times. SQLite serialises writers already."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_WRITE_LOCK})
+
+
+#: SQLite's page cache during an assessment write, in KiB: transcripts and verdicts are keyed by
+#: hashes, so each insert lands on a random page of its B-trees; with SQLite's default cache (2,000
+#: KiB) a write larger than that reads most of its pages back from the file (a third of a 50,000
+#: transcript write's CPU went to system calls). Set for the write transaction only, then restored,
+#: so a long-lived connection (the server's pool) does not keep it.
+WRITE_CACHE_KIB = 65_536
+
+
+@contextmanager
+def write_cache(conn: Connection) -> Iterator[None]:
+    """On SQLite, :data:`WRITE_CACHE_KIB` of page cache for the statements inside, then the previous size."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{WRITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size={int(before)}")
 
 
 def put_suite(conn: Connection, suite: Suite, now: dt.datetime) -> None:
@@ -232,6 +281,12 @@ class SpooledRow(NamedTuple):
     quality: float | None
 
 
+TRANSCRIPT_COLUMNS = ("hash", "submission_key", "behaviour", "condition", "reference", "sample", "body")
+LINK_COLUMNS = ("submission_key", "position", "transcript_hash", "recorded_verdicts")
+VERDICT_COLUMNS = ("transcript_hash", "judge", "judge_version", "config_hash", "input_hash", "label", "quality",
+                   "body", "seal")
+
+
 def put_streamed(conn: Connection, key: str, rows: Iterable[SpooledRow], judge: JudgeRef,
                  with_evidence: bool) -> None:
     """A streamed submission's transcripts and links (``with_evidence``: its key is not yet stored, so
@@ -244,18 +299,15 @@ def put_streamed(conn: Connection, key: str, rows: Iterable[SpooledRow], judge: 
     for batch in _batched(rows, BATCH):
         if with_evidence:
             seen = known(conn, TranscriptRecord.hash, (r.hash for r in batch))  # type: ignore[arg-type]
-            new: list[dict[str, Any]] = []
+            new: list[tuple[Any, ...]] = []
             for r in batch:
                 if r.hash not in seen:
                     seen.add(r.hash)
-                    new.append({"hash": r.hash, "submission_key": key, "behaviour": r.behaviour,
-                                "condition": r.condition, "reference": r.reference, "sample": r.sample,
-                                "body": r.body})
-            new.sort(key=lambda row: row["hash"])  # in hash order, as put_transcripts (no PostgreSQL deadlock)
-            _insert_new(conn, TranscriptRecord.__table__, new)  # type: ignore[arg-type]
-            _insert_new(conn, EvidenceLink.__table__, [  # type: ignore[arg-type]
-                {"submission_key": key, "position": position + i, "transcript_hash": r.hash,
-                 "recorded_verdicts": r.recorded} for i, r in enumerate(batch)])
+                    new.append((r.hash, key, r.behaviour, r.condition, r.reference, r.sample, r.body))
+            new.sort()  # in hash order, as put_transcripts (no PostgreSQL deadlock); hashes are unique
+            _insert_rows(conn, TranscriptRecord.__table__, TRANSCRIPT_COLUMNS, new)  # type: ignore[arg-type]
+            _insert_rows(conn, EvidenceLink.__table__, LINK_COLUMNS,  # type: ignore[arg-type]
+                         [(key, position + i, r.hash, r.recorded) for i, r in enumerate(batch)])
         position += len(batch)
         fresh = [r for r in batch if r.verdict is not None]
         if not fresh:
@@ -271,8 +323,9 @@ def put_streamed(conn: Connection, key: str, rows: Iterable[SpooledRow], judge: 
             "quality": r.quality, "body": r.verdict,
             "seal": _sealed(secret, r.hash, judge, r.input_hash, str(r.verdict)),
         } for r in fresh]
-        _insert_new(conn, V.__table__, [  # type: ignore[arg-type]
-            row for row in fresh_rows if (row["transcript_hash"], row["input_hash"]) not in stored])
+        _insert_rows(conn, V.__table__, VERDICT_COLUMNS, [  # type: ignore[arg-type]
+            tuple(row[c] for c in VERDICT_COLUMNS) for row in fresh_rows
+            if (row["transcript_hash"], row["input_hash"]) not in stored])
         # judged afresh although stored: replaced when the stored row is not what this run stores (a
         # concurrent run storing the same verdict first is left alone: no row is locked twice)
         _reseal(conn, judge, [row for row in fresh_rows if (row["transcript_hash"], row["input_hash"]) in stored

@@ -86,7 +86,7 @@ class TranscriptRecord(Base):
     __tablename__ = "transcripts"
 
     hash: Mapped[str] = mapped_column(HASH, primary_key=True)
-    submission_key: Mapped[str] = mapped_column(ForeignKey("submissions.key"), index=True)
+    submission_key: Mapped[str] = mapped_column(ForeignKey("submissions.key"))  # not indexed: no query reads it (0006)
     behaviour: Mapped[str] = mapped_column(NAME)
     condition: Mapped[str] = mapped_column(String(16))
     reference: Mapped[str | None] = mapped_column(Text)
@@ -102,7 +102,7 @@ class EvidenceLink(Base):
 
     submission_key: Mapped[str] = mapped_column(ForeignKey("submissions.key"), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
-    transcript_hash: Mapped[str] = mapped_column(ForeignKey("transcripts.hash"), index=True)
+    transcript_hash: Mapped[str] = mapped_column(ForeignKey("transcripts.hash"))  # not indexed (0006)
     recorded_verdicts: Mapped[list[Any]]
 
 
