@@ -65,3 +65,21 @@ def test_a_row_without_a_seal_or_under_another_secret_is_not_reused(
     assert _sql(store_url, "UPDATE verdicts SET seal = ''") == len(verdicts)  # as stored before revision 0005
     with Store.open(store_url) as store:
         assert store.verdicts_for(hashes, make.judge, "1", make.config) == {}
+
+
+def test_the_seal_frames_each_part_so_no_two_keys_share_a_message() -> None:
+    """The parts are length-prefixed: moving text from one part into the next changes the seal (a
+    plain concatenation would not), and so does any change to any part."""
+    from jailscale.store._seal import verdict_seal
+
+    secret = bytes(32)
+    parts = ("sha256:aa", "rules", "2", "sha256:cc", "sha256:dd", '{"label":"refused"}')
+    base = verdict_seal(secret, *parts)
+    assert base.startswith("hmac-sha256:") and len(base) == len("hmac-sha256:") + 64
+    shifted = ("sha256:aar", "ules", "2", "sha256:cc", "sha256:dd", '{"label":"refused"}')
+    assert "".join(shifted) == "".join(parts) and verdict_seal(secret, *shifted) != base
+    for i in range(len(parts)):
+        changed = list(parts)
+        changed[i] += "x"
+        assert verdict_seal(secret, *changed) != base, i
+    assert verdict_seal(bytes([1]) * 32, *parts) != base

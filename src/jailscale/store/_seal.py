@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import os
 import secrets
 
@@ -45,7 +44,10 @@ def local_secret() -> bytes | None:
 def verdict_seal(secret: bytes, transcript_hash: str, judge: str, version: str, config_hash: str,
                  input_hash: str, verdict_json: str) -> str:
     """The seal of one cached verdict: an HMAC over its whole key and the verdict's canonical JSON
-    (``Verdict.model_dump_json()``, the same text whichever database kept it)."""
-    msg = json.dumps([transcript_hash, judge, version, config_hash, input_hash, verdict_json],
-                     ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    (``Verdict.model_dump_json()``, the same text whichever database kept it), each part prefixed by
+    its length, so no two keys frame to the same message. (Until 2026-11-30 the parts were framed as
+    a JSON list, which cost more than the HMAC on every stored and every reused verdict; a row sealed
+    so no longer verifies, and is judged again once, as any unsealed row.)"""
+    parts = (transcript_hash, judge, version, config_hash, input_hash, verdict_json)
+    msg = "".join(f"{len(p)}:{p}" for p in parts).encode("utf-8")
     return "hmac-sha256:" + hmac.new(secret, msg, hashlib.sha256).hexdigest()
