@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -14,10 +12,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from ..errors import EnvironmentFault, UserError
-
-ENV_URL = "JAILSCALE_DATABASE_URL"
-ENV_HOME = "JAILSCALE_HOME"
-DEFAULT_FILE = "jailscale.sqlite3"
+from ._paths import ENV_HOME as ENV_HOME  # where the store lives: _paths, which needs no SQLAlchemy
+from ._paths import ENV_URL as ENV_URL
+from ._paths import default_url as default_url
+from ._paths import home as home
+from ._paths import url_from_env as url_from_env
 
 _PASSWORD = re.compile(r"(?P<head>://[^:/?#@\s]*:)[^@/?#\s]*(?P<at>@)")
 
@@ -28,27 +27,6 @@ def mask(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except (ArgumentError, ValueError, TypeError):
         return _PASSWORD.sub(r"\g<head>***\g<at>", url)
-
-
-def home() -> Path:
-    """``$JAILSCALE_HOME``, or ``~/.jailscale``."""
-    return Path(os.environ.get(ENV_HOME) or "~/.jailscale").expanduser()
-
-
-def default_url() -> str:
-    """The embedded default: SQLite in the jailscale home folder (created if missing)."""
-    folder = home()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise EnvironmentFault(f"cannot create the jailscale home folder {folder}: {e.strerror or e}; "
-                        f"set {ENV_HOME} to a folder you can write") from None
-    return f"sqlite:///{folder / DEFAULT_FILE}"
-
-
-def url_from_env() -> str | None:
-    """``$JAILSCALE_DATABASE_URL`` when set and not empty."""
-    return os.environ.get(ENV_URL) or None
 
 
 #: How long a SQLite connection waits for another writer before giving up, in milliseconds. Eight

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,31 +23,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import EnvironmentFault, UserError
 from ._engine import mask, reason_of
+from ._paths import MIGRATIONS, head_from_files  # read without SQLAlchemy by the rerun fast path too
 
 if TYPE_CHECKING:
     from alembic.config import Config
-
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-
-
-@cache
-def head_from_files() -> str | None:
-    """The newest revision, read from the migration files' own ``revision`` and ``down_revision``
-    lines without importing Alembic (a test holds it equal to Alembic's :func:`head`): the one
-    revision that no other revises; None when that is not exactly one (then Alembic decides)."""
-    revisions, parents = set(), set()
-    for f in (MIGRATIONS / "versions").glob("*.py"):
-        text_ = f.read_text(encoding="utf-8")
-        rev = re.search(r'^revision(?:: [^=]+)? = "([^"]+)"', text_, re.M)
-        down = re.search(r'^down_revision(?:: [^=]+)? = (?:"([^"]+)"|None)', text_, re.M)
-        if rev is None or down is None:
-            return None
-        revisions.add(rev.group(1))
-        if down.group(1):
-            parents.add(down.group(1))
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None
-
 
 def at_head(engine: Engine) -> bool:
     """True when the database's ``alembic_version`` holds exactly the newest revision (one query; any

@@ -16,7 +16,7 @@ import hmac
 import os
 import secrets
 
-from ._engine import home
+from ._paths import home
 
 #: The file in the jailscale home folder that holds the secret (named for its first use, kept so).
 SEAL_FILE = "rerun-seal.key"

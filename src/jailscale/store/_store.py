@@ -12,17 +12,16 @@ from dataclasses import asdict, dataclass
 from types import TracebackType
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, Text, and_, cast, delete, func, or_, select
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..errors import EnvironmentFault, UserError
 from ..formats import Assessment, Submission, Suite, Transcript, Verdict
-from ..formats.io import describe
 from ..textsafe import terminal
 from . import _write
 from ._engine import WRITE, connect, default_url, mask, reason_of, url_from_env
+from ._fastread import checked_assessment
 from ._migrate import upgrade
 from ._seal import local_secret, verdict_seal
 from .models import (
@@ -116,19 +115,11 @@ def _prefix(col: Any, prefix: str) -> Any:
 
 def _checked(rec: AssessmentRecord) -> Assessment:
     """The stored body as an Assessment, refused when it does not parse or when the columns kept
-    beside it (id, title, vector, score, rating, label) disagree with it: a row edited by hand."""
-    from ..integrity import TamperedError, row_problems
-
-    try:
-        a = Assessment.model_validate(rec.body)
-    except ValidationError as e:
-        raise UserError(f"stored assessment {terminal(rec.id[:19])} is not a valid assessment "
-                        f"({describe(e, 2)}); the row was edited or written by another tool") from None
-    problems = row_problems(a, {"id": rec.id, "title": rec.title, "vector": rec.vector, "score": rec.score,
-                                "rating": rec.rating, "label": rec.label, "submission_id": rec.submission_id})
-    if problems:
-        raise TamperedError(f"stored assessment {terminal(rec.id[:19])}", problems)
-    return a
+    beside it (id, title, vector, score, rating, label) disagree with it: a row edited by hand
+    (:func:`~jailscale.store._fastread.checked_assessment`, the rerun fast path's check too)."""
+    return checked_assessment(rec.body, {"id": rec.id, "title": rec.title, "vector": rec.vector, "score": rec.score,
+                                         "rating": rec.rating, "label": rec.label,
+                                         "submission_id": rec.submission_id})
 
 
 class Store:
