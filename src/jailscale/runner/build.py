@@ -17,6 +17,7 @@ from ..integrity import content_id
 from ..measure import MEASUREMENT_VERSION, Measurement
 from ..spec import thresholds
 from ..spec.serialize import cjs_dict
+from .outcome import assessment_json as assessment_json  # beside Outcome: the rerun shortcut needs it light
 
 
 def creation_time(given: str | None = None, env: dict[str, str] | None = None) -> datetime | None:
@@ -120,8 +121,3 @@ def assessment_id(a: Assessment) -> str:
     """Content id: sha256 of the assessment without ``id`` and ``created_at`` (the rule lives with the
     integrity check that recomputes it)."""
     return content_id(a)
-
-
-def assessment_json(a: Assessment) -> str:
-    """The canonical ``assessment.json`` text (stable key order, two-space indent, final newline)."""
-    return a.model_dump_json(indent=2) + "\n"

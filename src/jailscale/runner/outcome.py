@@ -20,3 +20,8 @@ class Outcome:
     reused: int
     #: The outputs' text as written (empty without an output folder): what the rerun shortcut keeps.
     files: dict[str, str] = field(default_factory=dict)
+
+
+def assessment_json(a: Assessment) -> str:
+    """The canonical ``assessment.json`` text (stable key order, two-space indent, final newline)."""
+    return a.model_dump_json(indent=2) + "\n"

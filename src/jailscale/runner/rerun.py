@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import __version__, judges, spec
 from ..errors import UserError
@@ -48,6 +48,7 @@ from ..measure.constants import MEASUREMENT_VERSION
 
 if TYPE_CHECKING:
     from ..store import Store
+    from .outcome import Outcome
 
 #: The key's own format; bump it when what goes into the key changes.
 KEY_FORMAT = "jailscale.run-key/1"
@@ -201,11 +202,20 @@ class Hit:
     outputs: dict[str, str]
 
 
-def lookup(store: Store, submission_digest: str, suite_arg: str | None, submission_path: Path,
+class RerunSource(Protocol):
+    """Where a lookup reads stored runs: the :class:`~jailscale.store.Store`, or on a SQLite store the
+    standard-library reader of :mod:`jailscale.store._fastread` (the command line's fast path)."""
+
+    def rerun_suite_refs(self, submission_digest: str) -> list[str]: ...
+
+    def find_rerun(self, key: str) -> tuple[Assessment, int, bytes] | None: ...
+
+
+def lookup(store: RerunSource, submission_digest: str, suite_arg: str | None, submission_path: Path,
            inputs: RunInputs) -> Hit | None:
     """The stored result of this exact run, or None (a miss). ``suite_arg`` is ``--suite`` as typed."""
     from .. import suites
-    from .build import assessment_json
+    from .outcome import assessment_json
 
     refs = store.rerun_suite_refs(submission_digest)
     if not refs:
@@ -242,6 +252,19 @@ def lookup(store: Store, submission_digest: str, suite_arg: str | None, submissi
             return None
         return Hit(assessment, transcripts, outputs)
     return None
+
+
+def serve(store: RerunSource, submission_digest: str, suite_arg: str | None, submission_path: Path,
+          inputs: RunInputs, out_dir: Path) -> Outcome | None:
+    """A hit's outcome, its stored outputs written again into ``out_dir``; None on a miss (see
+    :func:`lookup`). The one way both paths of the command line serve a rerun."""
+    hit = lookup(store, submission_digest, suite_arg, submission_path, inputs)
+    if hit is None:
+        return None
+    from .outcome import Outcome
+    from .output import write_results
+
+    return Outcome(hit.assessment, {}, write_results(out_dir, hit.outputs), True, 0, hit.transcripts, hit.outputs)
 
 
 def suite_ref(suite_arg: str | None, submission_suite: str | None) -> str:
