@@ -22,7 +22,6 @@ tools that default to "refused" inflate refusal rates and hide outages).
 from __future__ import annotations
 
 import abc
-import asyncio
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -110,6 +109,8 @@ class Judge(abc.ABC):
         back in the order of ``items``."""
         if concurrency < 1:
             raise UserError(f"concurrency must be at least 1, not {concurrency}")
+        import asyncio  # here, not at the top: a rerun served from the store builds a judge but never runs it
+
         gate = asyncio.Semaphore(concurrency)
 
         async def one(behaviour: Behaviour, transcript: Transcript) -> Verdict:
