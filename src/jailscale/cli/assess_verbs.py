@@ -9,20 +9,11 @@ import typer
 
 from ..errors import UserError
 from ..textsafe import terminal
+from ._assess import check_fail_on, gate, gate_rating, print_outcome, rating_at_least, run_inputs
 from ._common import app, print_json, user_errors
 
 if TYPE_CHECKING:  # the heavy modules are imported by the verbs that use them, not at start-up
     from ..formats import Submission, Suite
-
-
-def _key_values(items: list[str]) -> dict[str, str]:
-    out = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise UserError(f"judge option '{item}' is not KEY=VALUE (e.g. -J source=jailbreakbench/litellm)")
-        out[key] = value
-    return out
 
 
 def _resolve_suite(sub: Submission, suite_arg: str | None, submission_path: Path) -> Suite:
@@ -36,27 +27,6 @@ def _resolve_suite(sub: Submission, suite_arg: str | None, submission_path: Path
     if sub.suite:
         return suites.load_suite_arg(sub.suite, named_in=submission_path)
     raise UserError(f"submission '{sub.id}' names no suite; pass --suite (e.g. --suite practice)")
-
-
-def _print_outcome(outcome: object, as_json: bool) -> None:
-    from rich.console import Console
-
-    from ..report.summary import summary_lines
-    from ..runner.outcome import Outcome
-
-    assert isinstance(outcome, Outcome)
-    a = outcome.assessment
-    if as_json:
-        print_json(a.model_dump(mode="json"))
-        return
-    console = Console(highlight=False, soft_wrap=True)
-    for line in summary_lines(a):
-        console.print(line)
-    print(f"judged {outcome.judged} transcript(s), reused {outcome.reused} stored verdict(s)")
-    for p in outcome.written:
-        print(f"wrote {terminal(str(p))}")
-    if outcome.stored:
-        print(f"stored as {a.id[7:19]}, created {a.created_at.isoformat()} (jailscale show {a.id[7:19]})")
 
 
 def _submission_files(paths: list[Path]) -> list[Path]:
@@ -74,22 +44,6 @@ def _submission_files(paths: list[Path]) -> list[Path]:
             out.append(p)
     seen: set[Path] = set()
     return [p for p in out if not (p.resolve() in seen or seen.add(p.resolve()))]  # type: ignore[func-returns-value]
-
-
-def _rating_at_least(rating: str | None, floor: str) -> bool:
-    from ..spec import RATINGS
-
-    return rating is not None and RATINGS.index(rating) >= RATINGS.index(floor)
-
-
-def gate_rating(a: object) -> str | None:
-    """The rating ``--fail-on`` compares: the rating, or for a withheld score the top of its range (a
-    measurement that withholds must not pass a gate that a full one would fail)."""
-    from ..formats import Assessment
-
-    assert isinstance(a, Assessment)
-    s = a.score
-    return s.rating_high if s.withheld or s.value is None else s.rating
 
 
 @app.command()
@@ -165,21 +119,14 @@ def assess(
 
     Live: jailscale assess my-technique.yaml --target openai/gpt-4o-mini --suite practice --max-cost 2
     """
-    from .. import baselines as registry
-    from ..formats import Calibration, Submission
+    from ..formats import Submission
     from ..formats.io import read_model
     from ..formats.lines import LinesFile, is_lines
-    from ..policy_io import resolve_policy
     from ..runner import rerun
-    from ..runner.build import creation_time
-    from ..runner.outcome import Outcome
-    from ..runner.output import write_results
     from ..runner.stages import stages_for
-    from ..spec import RATINGS
     from ._store import open_store
 
-    if fail_on is not None and fail_on not in RATINGS:
-        raise UserError(f"--fail-on {fail_on!r} is not a rating; choose one of {', '.join(RATINGS)}")
+    check_fail_on(fail_on)
     if target is not None:
         from .run_verbs import collect_for_assess
 
@@ -188,15 +135,7 @@ def assess(
         submissions = [collect_for_assess(submissions[0], target, target_opt or [], suite, samples, max_cost,
                                           resume, out / "run", quiet=as_json)]
     files = _submission_files(submissions)
-    pol = resolve_policy(policy, checked=True)
-    options = _key_values(judge_arg or [])
-    bset = registry.load_arg(baselines)
-    cal = read_model(Calibration, calibration) if calibration is not None else None
-    if cal is not None and cal.count_problems():  # figures tighter than its counts would lower tops (spec 5.1)
-        raise UserError(f"calibration file '{terminal(str(calibration)[:200])}': {cal.count_problems()[0]}; "
-                        "give the file 'jailscale judge evaluate' wrote, unedited")
-    now = creation_time(created_at)
-    run_inputs = rerun.RunInputs(judge, options, pol, bset, cal, now, show_responses)
+    inputs = run_inputs(judge, judge_arg, policy, baselines, calibration, created_at, show_responses)
     batch = len(files) > 1
     rows: list[dict[str, object]] = []
     failed = False
@@ -206,10 +145,10 @@ def assess(
             try:
                 out_dir = out / _folder(f) if batch else out
                 digest = rerun.submission_digest(f) if store is not None else None
-                hit = rerun.lookup(store, digest, suite, f, run_inputs) if store is not None and digest else None
-                if hit is not None:  # this exact run is stored: write its outputs again (runner/rerun.py)
-                    outcome = Outcome(hit.assessment, {}, write_results(out_dir, hit.outputs), True, 0,
-                                      hit.transcripts, hit.outputs)
+                # this exact run is stored: write its outputs again (runner/rerun.py)
+                served = rerun.serve(store, digest, suite, f, inputs, out_dir) if store is not None and digest else None
+                if served is not None:
+                    outcome = served
                 else:
                     from ..runner.assess import Evidence
                     from ..runner.assess import assess as run_assess  # judges, measurement, reports
@@ -223,14 +162,14 @@ def assess(
                         sub = evidence = read_model(Submission, f)
                         progress.end()
                     st = _resolve_suite(sub, suite, f)
-                    outcome = run_assess(evidence, st, judge_name=judge, judge_options=options, policy=pol,
-                                         out_dir=out_dir, store=store,
-                                         show_responses=show_responses, baselines=bset, calibration=cal,
-                                         now=now, progress=progress)
+                    outcome = run_assess(evidence, st, judge_name=judge, judge_options=dict(inputs.judge_options),
+                                         policy=inputs.policy, out_dir=out_dir, store=store,
+                                         show_responses=show_responses, baselines=inputs.baselines,
+                                         calibration=inputs.calibration, now=inputs.now, progress=progress)
                     # kept for the next rerun only if the file did not change while it ran
                     if store is not None and digest and outcome.stored and outcome.files \
                             and rerun.submission_digest(f) == digest:
-                        rerun.record(store, digest, rerun.suite_ref(suite, sub.suite), st, run_inputs,
+                        rerun.record(store, digest, rerun.suite_ref(suite, sub.suite), st, inputs,
                                      outcome.assessment, outcome.judged + outcome.reused, outcome.files)
             except UserError as e:
                 if not batch:
@@ -241,12 +180,12 @@ def assess(
             finally:
                 progress.close()
             if not batch:
-                _print_outcome(outcome, as_json)
-                _gate(outcome.assessment, fail_on)
+                print_outcome(outcome, as_json)
+                gate(outcome.assessment, fail_on)
                 return
             rows.append(_summary_row(f, outcome))
     _print_batch(rows, as_json)
-    gated = [r for r in rows if fail_on is not None and _rating_at_least(r.get("gate_rating"), fail_on)]  # type: ignore[arg-type]
+    gated = [r for r in rows if fail_on is not None and rating_at_least(r.get("gate_rating"), fail_on)]  # type: ignore[arg-type]
     if failed:
         raise UserError(f"{sum('error' in r for r in rows)} of {len(rows)} submission(s) could not be assessed "
                         "(see the table)")
@@ -258,11 +197,6 @@ def _folder(f: Path) -> str:
     from ..importers._common import safe_id
 
     return safe_id(f.stem)
-
-
-def _gate(a: object, fail_on: str | None) -> None:
-    if fail_on is not None and _rating_at_least(gate_rating(a), fail_on):
-        raise UserError(f"rated {gate_rating(a)}, at or above --fail-on {fail_on}", exit_code=1)
 
 
 def _summary_row(f: Path, outcome: object) -> dict[str, object]:
@@ -327,6 +261,6 @@ def demo(
     now = creation_time(created_at)
     with open_store(db, no_store) as store:
         outcome = run_assess(sub, st, judge_name="rules", out_dir=out, store=store, now=now)
-    _print_outcome(outcome, as_json)
+    print_outcome(outcome, as_json)
     if not as_json:
         print(f"open {terminal(str(out / 'report.html'))} in a browser to read the report")
