@@ -82,3 +82,13 @@ def test_other_verbs_say_what_to_install(minimal: Path, tmp_path: Path) -> None:
     (tmp_path / "jailscale.toml").write_text("[score]\njson = true\n", encoding="utf-8")
     configured = _run([str(minimal / "jailscale"), "score", VECTOR], tmp_path)
     assert configured.returncode == 2 and "jailscale.toml sets options" in configured.stderr, configured.stderr
+
+
+def test_assess_says_what_to_install(minimal: Path, tmp_path: Path) -> None:
+    """``assess`` first tries the rerun fast path (cli/_assess.py), which needs the full install too: it
+    steps aside, and the line says what to install."""
+    (tmp_path / "sub.yaml").write_text("id: placeholder\n", encoding="utf-8")
+    done = _run([str(minimal / "jailscale"), "assess", "sub.yaml", "-q"], tmp_path)
+    assert done.returncode == 3 and done.stdout == "", done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "pip install 'jailscale[full]'" in done.stderr and "'jailscale assess'" in done.stderr

@@ -10,6 +10,10 @@ these verbs sends the command to the full path (:func:`attempt` returns None). T
 the same functions in both paths (:mod:`jailscale.cli._calc`); tests/cli/test_fast_path.py holds their
 output, error lines and exit codes byte-identical to the full path's.
 
+``jailscale assess FILE [options]`` is tried here too (:func:`assess`): a rerun that the store holds is
+served by :mod:`jailscale.cli._assess` without Typer or SQLAlchemy (issue 8: a rerun at most 0.2x a
+fresh run); anything else, a miss included, goes to the full path.
+
 This is also the whole command line of a calculator-only install (``pip install jailscale`` without the
 ``full`` extra): :func:`minimal` answers every other verb with one line saying what to install.
 Standard library only, apart from the spec.
@@ -158,8 +162,23 @@ def call(body: Callable[[], None]) -> int:
 
 def attempt(argv: list[str]) -> int | None:
     """Run ``argv`` on the fast path and return its exit code, or None when the full path must run it."""
+    if argv[:1] == ["assess"]:
+        return assess(argv[1:])
     body = plan(argv)
     return None if body is None else call(body)
+
+
+def assess(args: list[str], cwd: str = ".") -> int | None:
+    """``jailscale assess ARGS`` served by the rerun shortcut without Typer (:func:`jailscale.cli._assess.attempt`:
+    a stored run written again), or None for the full path: also when anything configures the verb, and in a
+    calculator-only install (which lacks what assess needs)."""
+    if configured("assess", cwd):
+        return None
+    try:
+        from . import _assess
+    except ModuleNotFoundError:  # pragma: no cover - _assess itself imports nothing outside the standard library
+        return None
+    return _assess.attempt(args)
 
 
 MINIMAL_HELP = f"""Usage: jailscale COMMAND [ARGS]...
