@@ -27,6 +27,11 @@ A lookup that matches, whose seal verifies, whose assessment is still stored and
 content's), and whose stored ``assessment.json`` is the stored assessment's own, is a hit; anything
 else, including any error while computing the key, is a miss and the full run proceeds (and reports
 the error itself). A miss costs one indexed query.
+
+The lookup reads through a :class:`RerunSource`: the :class:`~jailscale.store.Store`, or, for a plain SQLite
+store at the newest schema, the standard-library reader of :mod:`jailscale.store._fastread`, which the
+command line's fast path (:mod:`jailscale.cli._assess`) uses to serve a rerun before importing Typer or
+SQLAlchemy. Every check above is made either way.
 """
 
 from __future__ import annotations
