@@ -102,7 +102,8 @@ tables = ("submissions", "transcripts", "submission_evidence", "verdicts")
 for (sql,) in src.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND tbl_name IN (?, ?, ?, ?) "
                           "ORDER BY type DESC", tables):
     dst.execute(sql)
-dst.execute(f"PRAGMA cache_size=-{int(sys.argv[3])}")
+from jailscale.store._write import WRITE_CACHE_KIB  # imported here: a child's peak memory includes its parent's
+dst.execute(f"PRAGMA cache_size=-{WRITE_CACHE_KIB}")
 def cpu():
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
@@ -264,10 +265,7 @@ def main() -> int:
                 rows.append(("assess+store", fresh, rss, wall, f"empty SQLite store: {size / count:.0f} bytes "
                              f"per transcript ({size / 1e6:.1f} MB; input {sub.stat().st_size / count:.0f})"))
                 # the store's own floor: the same rows inserted by sqlite3 alone (WRITE_FLOOR)
-                from jailscale.store._write import WRITE_CACHE_KIB
-
-                _, rss_w, out, wall_w = measured([PY, "-c", WRITE_FLOOR, str(db), str(work / "floor.sqlite3"),
-                                                  str(WRITE_CACHE_KIB)], env)
+                _, rss_w, out, wall_w = measured([PY, "-c", WRITE_FLOOR, str(db), str(work / "floor.sqlite3")], env)
                 write_cpu = json.loads(out.strip().splitlines()[-1])["cpu"]
                 rows.append(("write floor", write_cpu, rss_w, wall_w, "the stored rows inserted again by sqlite3 "
                              f"alone; assess+store is {fresh / (judge_cpu + write_cpu):.2f}x judge floor + write "
