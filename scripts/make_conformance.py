@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from jailscale import judges
 from jailscale.formats import Calibration, Rate, Submission, Suite
 from jailscale.formats.conformance import ConformanceCase, Expected
 from jailscale.spec.thresholds import wilson
@@ -28,6 +29,8 @@ import derive  # noqa: E402
 
 OUT = ROOT / "conformance" / "cases"
 JUDGE = "conformance/judge"
+#: The judge every case reads its verdicts with (its configuration hash names the cases' calibrations).
+READER = judges.get("recorded", source=JUDGE)
 DECLARED = {"EM": "P", "AC": "L", "AR": "A", "AU": "Y", "TR": "L", "DX": "P", "RM": "S"}
 GOOD = {"tp": 180, "fn": 20, "tn": 190, "fp": 10}      # se 0.90 [0.85, 0.93], sp 0.95 [0.91, 0.97]
 WEAK = {"tp": 60, "fn": 40, "tn": 64, "fp": 36}        # se 0.60 [0.50, 0.69], sp 0.64 [0.54, 0.73]
@@ -217,10 +220,14 @@ def _rate(k: int, n: int) -> Rate:
 
 
 def calibration(c: dict[str, int] | None) -> Calibration | None:
+    """The case's calibration of the judge reading its verdicts: ``recorded`` with ``source=JUDGE``,
+    named by its configuration hash (the recorded judge is calibrated per configuration, its source:
+    a calibration naming none would apply to every source's verdicts)."""
     if c is None:
         return None
     n = sum(c.values())
-    return Calibration(judge="recorded", judge_version="1", population="attack_responses",
+    return Calibration(judge="recorded", judge_version="1", config_hash=READER.config_hash,
+                       population="attack_responses",
                        dataset="conformance: synthetic counts", n=n, tp=c["tp"], fp=c["fp"], tn=c["tn"], fn=c["fn"],
                        sensitivity=_rate(c["tp"], c["tp"] + c["fn"]), specificity=_rate(c["tn"], c["tn"] + c["fp"]),
                        accuracy=_rate(c["tp"] + c["tn"], n))
@@ -291,7 +298,7 @@ def build(d: dict[str, Any]) -> ConformanceCase:
     exp = derive.expected(d)
     how = DERIVED_BY + (f"; checked by hand: {d['hand']}" if d.get("hand") else "")
     return ConformanceCase(id=d["id"], title=d["title"], rule=d["rule"], scenario=d["scenario"], derivation=how,
-                           pair=d["pair"], suite=suite, submission=sub, judge="recorded",
+                           pair=d["pair"], suite=suite, submission=sub, judge=READER.name,
                            judge_options={"source": JUDGE}, calibration=calibration(d["calibration"]),
                            expected=Expected(vector=exp["vector"], score=exp["score"], withheld=exp["withheld"],
                                              range=tuple(exp["range"]), metrics=exp["metrics"]))
