@@ -128,13 +128,19 @@ def test_the_verdict_cache_gives_the_same_assessment_on_a_fresh_and_a_shared_sto
                                           for v in x.verdicts]}) for x in victim.evidence]})
     assert [x.content_hash for x in other.evidence] == [x.content_hash for x in victim.evidence]
     st = suite(6, "C", categories=2)
-    cal = calibration(judge="recorded")
+    from jailscale.judges import get
+
+    # the recorded judge is calibrated per source: the calibration names the verdicts' judge
+    source = {"source": "fixture"}
+    cal = calibration(judge="recorded").model_copy(update={"config_hash": get("recorded", **source).config_hash})
     now = dt.datetime(2026, 1, 2, tzinfo=dt.UTC)
     with Store.open(f"sqlite:///{tmp_path / 'fresh.sqlite3'}") as fresh:
-        a_fresh = assess(victim, st, judge_name="recorded", store=fresh, calibration=cal, now=now).assessment
+        a_fresh = assess(victim, st, judge_name="recorded", judge_options=source, store=fresh, calibration=cal,
+                         now=now).assessment
     with Store.open(f"sqlite:///{tmp_path / 'shared.sqlite3'}") as shared:
-        a_other = assess(other, st, judge_name="recorded", store=shared, calibration=cal, now=now).assessment
-        out = assess(victim, st, judge_name="recorded", store=shared, calibration=cal, now=now)
+        a_other = assess(other, st, judge_name="recorded", judge_options=source, store=shared, calibration=cal,
+                         now=now).assessment
+        out = assess(victim, st, judge_name="recorded", judge_options=source, store=shared, calibration=cal, now=now)
     assert a_fresh.score.rating == "Critical" and a_other.score.high == 0.0
     # only the baselines (same recorded verdicts) are reused; the jailbreak attempts are judged afresh
     assert (out.reused, out.judged) == (6, 18)
