@@ -109,8 +109,6 @@ def test_a_saved_calibration_tighter_than_its_counts_is_passed_over(tmp_path: Pa
     assert found is not None and found.sensitivity.low == pytest.approx(honest["sensitivity"]["low"])
 
 
-@pytest.mark.xfail(strict=True, reason="left to judges/issue6 (BOARD.md): 'config_hash null = any configuration' "
-                   "still applies to the recorded judge; the conformance kit's calibrations rely on it")
 def test_a_calibration_naming_no_recorded_source_does_not_apply_to_every_source(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The recorded judge's configuration is its source: figures measured on one source's verdicts

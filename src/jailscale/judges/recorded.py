@@ -4,6 +4,14 @@
 With the option ``source``, the recorded verdict whose ``judge`` equals ``source`` is used (the last
 one if there are several); without it, the transcript must carry exactly one recorded verdict. No
 matching verdict, or several without a ``source``, gives ``unscoreable``: never a guess.
+
+**Calibration.** The recorded judge is only as good as the judge whose verdicts it re-issues, so its
+configuration is its source, and it is calibrated per configuration (as a panel is): a calibration
+must name the configuration it was measured on (``config_hash``, which is
+``get("recorded", source=NAME).config_hash``); one naming none ("any configuration") would let figures
+measured on a careful judge's verdicts correct those of a judge that refuses everything. Without a
+``source`` no calibration applies at all: each transcript's one verdict may come from another judge,
+so no calibration can say what it was measured on.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ class RecordedJudge(Judge):
     name = "recorded"
     version = "1"
     cpu_bound = True  # re-issues a recorded verdict: nothing to await
+    calibrated_per_configuration = True  # a calibration must name the source it was measured on
 
     def __init__(self, **options: Any) -> None:
         self.source = parse_options(self.name, RecordedOptions, options).source

@@ -110,13 +110,19 @@ def shipped_calibration(judge: judges.Judge) -> Calibration | None:
 
 
 def matching_calibration(judge: judges.Judge, cal: Calibration | None) -> Calibration | None:
-    """``cal`` if it is of this judge (name, version, and configuration when it names one) on
-    attack responses; a calibration of another judge is a user's mistake."""
+    """``cal`` if it is of this judge (name, version, and configuration when it names one, which a
+    judge calibrated per configuration needs: a panel, the recorded judge; the rule of
+    :func:`~jailscale.judges.calibration.records.configuration_mismatch`) on attack responses; a
+    calibration of another judge is a user's mistake."""
+    from ..judges.calibration.records import configuration_mismatch, unnamed_configuration
+
     if cal is None:
         return None
-    if (cal.judge, cal.judge_version) != (judge.name, judge.version) or (
-            cal.config_hash is not None and cal.config_hash != judge.config_hash) or (
-            cal.config_hash is None and judge.calibrated_per_configuration):  # a panel: its members and rule
+    if (cal.judge, cal.judge_version) == (judge.name, judge.version):
+        unnamed = unnamed_configuration(cal, judge)
+        if unnamed is not None:  # the phrase says what to do
+            raise UserError(f"calibration of judge '{cal.judge}' v{cal.judge_version} does not apply: {unnamed}")
+    if (cal.judge, cal.judge_version) != (judge.name, judge.version) or configuration_mismatch(cal, judge):
         raise UserError(f"calibration of judge '{cal.judge}' v{cal.judge_version} "
                         f"({(cal.config_hash or 'any configuration')[:15]}) does not match judge "
                         f"'{judge.name}' v{judge.version} ({judge.config_hash[:15]}); calibrate this "

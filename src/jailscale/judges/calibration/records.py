@@ -8,9 +8,14 @@ explicitly (``assess --calibration FILE``). :func:`calibration_for` looks in tha
 precedence: the explicit file, then the user's folder, then the shipped folder.
 
 **Matching rule.** A calibration applies to a judge only when its ``judge`` and ``judge_version``
-equal the judge's name and version, its ``config_hash`` is None ("any configuration") or equals the
-judge's ``config_hash``, and its ``population`` is the one asked for. A figure measured on one
-population is never used on another, and a reconfigured judge is an uncalibrated judge.
+equal the judge's name and version, its ``config_hash`` equals the judge's ``config_hash`` (or is None,
+"any configuration", for a judge that is not ``calibrated_per_configuration``), and its
+``population`` is the one asked for. A figure measured on one population is never used on another,
+and a reconfigured judge is an uncalibrated judge. A judge calibrated per configuration (a panel: its
+members and rule; the ``recorded`` judge: its source) takes only a calibration naming its
+configuration, and the ``recorded`` judge without a ``source`` takes none (each transcript's one
+verdict may come from another judge). :func:`configuration_mismatch` states the configuration part,
+for the ``--calibration`` file (``runner.assess.matching_calibration``) and the folders alike.
 
 **Intervals.** Sensitivity, specificity and accuracy are :class:`~jailscale.formats.Rate` with the
 Wilson 95% interval (``spec.thresholds.wilson``). Cohen's kappa has the large-sample interval
@@ -127,11 +132,47 @@ def load_calibration(path: Path) -> Calibration:
         raise UserError(f"calibration file '{path}' is not a jailscale calibration: {where}: {first['msg']}") from None
 
 
+def configuration_shown(judge: Judge, limit: int = 120) -> str:
+    """The judge's configuration without its name and version, for a message (``source='x'``)."""
+    shown = ", ".join(f"{k}={v!r}" for k, v in judge.config().items() if k not in ("name", "version"))
+    shown = shown or "its default configuration"
+    return shown if len(shown) <= limit else shown[:limit - 3] + "..."
+
+
+def unnamed_configuration(cal: Calibration, judge: Judge) -> str | None:
+    """Why ``cal`` does not say it was measured on ``judge``'s configuration, which this judge needs
+    (one phrase that says what to do), or None: a judge calibrated per configuration given a file
+    naming none, or the ``recorded`` judge without a source (module docstring)."""
+    from ..recorded import RecordedJudge
+
+    if isinstance(judge, RecordedJudge) and judge.source is None:
+        return ("the recorded judge without -J source=NAME re-issues whichever single verdict each transcript "
+                "carries, which may come from a different judge on each one, so no calibration says what it was "
+                "measured on; choose the judge whose verdicts to re-issue with -J source=NAME and give a "
+                "calibration measured on that judge's verdicts, naming that configuration")
+    if cal.config_hash is not None or not judge.calibrated_per_configuration:
+        return None
+    return (f"it names no configuration (config_hash null, \"any\"), and a {judge.name} judge is calibrated per "
+            "configuration: figures measured on one configuration must not correct another's verdicts; if it "
+            f"was measured on this one ({configuration_shown(judge)}), set its \"config_hash\" to "
+            f"\"{judge.config_hash}\"")
+
+
+def configuration_mismatch(cal: Calibration, judge: Judge) -> str | None:
+    """Why ``cal``'s configuration keeps it from ``judge`` (one phrase), or None when that part of the
+    matching rule (module docstring) holds. Name, version and population are not checked here."""
+    unnamed = unnamed_configuration(cal, judge)
+    if unnamed is not None:
+        return unnamed
+    if cal.config_hash is not None and cal.config_hash != judge.config_hash:
+        return f"it was measured with configuration {cal.config_hash[:19]}, not {judge.config_hash[:19]}"
+    return None
+
+
 def matches(cal: Calibration, judge: Judge, population: Population) -> bool:
     """The matching rule of the module docstring."""
     return (cal.judge == judge.name and cal.judge_version == judge.version and cal.population == population
-            and ((cal.config_hash is None and not judge.calibrated_per_configuration)
-                 or cal.config_hash == judge.config_hash) and not cal.count_problems())
+            and configuration_mismatch(cal, judge) is None and not cal.count_problems())
 
 
 def mismatch(cal: Calibration, judge: Judge, population: Population) -> str | None:
@@ -140,10 +181,9 @@ def mismatch(cal: Calibration, judge: Judge, population: Population) -> str | No
         return f"it calibrates {cal.judge} v{cal.judge_version}, not {judge.name} v{judge.version}"
     if cal.population != population:
         return f"it was measured on {cal.population}, not {population}"
-    if cal.config_hash is not None and cal.config_hash != judge.config_hash:
-        return f"it was measured with configuration {cal.config_hash[:19]}, not {judge.config_hash[:19]}"
-    if cal.config_hash is None and judge.calibrated_per_configuration:
-        return f"it names no configuration, and a {judge.name} is calibrated per configuration"
+    why = configuration_mismatch(cal, judge)
+    if why:
+        return why
     problems = cal.count_problems()
     if problems:
         return f"its {problems[0]}"
@@ -183,6 +223,8 @@ def calibration_for(judge: Judge, population: Population, *, file: Path | None =
         cal = load_calibration(file)
         why = mismatch(cal, judge, population)
         if why:
+            if why == unnamed_configuration(cal, judge):  # the phrase says what to do
+                raise UserError(f"calibration file '{file}' does not apply: {why}")
             raise UserError(f"calibration file '{file}' does not apply: {why}; measure this judge with "
                             f"'jailscale judge evaluate --judge {judge.name} --labels FILE --population "
                             f"{population} --save'")
