@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import EnvironmentFault, UserError
-from ..textsafe import terminal
+from ..textsafe import quote, terminal
 
 if TYPE_CHECKING:
     from ..formats import Assessment
@@ -46,7 +46,8 @@ def key_values(items: list[str]) -> dict[str, str]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise UserError(f"judge option '{item}' is not KEY=VALUE (e.g. -J source=jailbreakbench/litellm)")
+            raise UserError(f"judge option {quote(item, 60)} is not KEY=VALUE (e.g. -J source=jailbreakbench/litellm "
+                            "or -J base_url=http://127.0.0.1:8000/v1)")
         out[key] = value
     return out
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 import typer
 
 from ..errors import UserError
+from ._assess import key_values
 from ._common import app, print_json, user_errors
 
 judge_app = typer.Typer(help="Judges: list them, and measure one against human labels (its calibration).",
@@ -18,16 +19,6 @@ judge_app = typer.Typer(help="Judges: list them, and measure one against human l
 app.add_typer(judge_app, name="judge")
 
 Pop = Literal["attack_responses", "benign_requests"]
-
-
-def _options(items: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise UserError(f"judge option '{item[:60]}' is not KEY=VALUE (e.g. -J base_url=http://127.0.0.1:8000/v1)")
-        out[key] = value
-    return out
 
 
 @judge_app.command("list")
@@ -116,7 +107,7 @@ def evaluate(
     if concurrency < 1:
         raise UserError(f"--concurrency must be at least 1, not {concurrency}")
     pop: Pop = "attack_responses" if population == "attack_responses" else "benign_requests"
-    j = get(judge, **_options(judge_arg or []))
+    j = get(judge, **key_values(judge_arg or []))
     labelled = read_labels(labels)
     shown = [shlex.quote(a) for a in sys.argv[2:][:40] if "key" not in a.lower()]
     command = "jailscale judge evaluate " + " ".join(shown)
