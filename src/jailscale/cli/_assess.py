@@ -220,7 +220,6 @@ def _served(form: Form) -> Outcome | None:
     """The outcome of a rerun the shortcut serves, its outputs written; None on a miss or when the
     standard-library reader cannot open the store (the full path then runs)."""
     from ..runner import rerun
-    from ..runner.stages import stages_for
     from ..store._fastread import open_reader
     from ..store._paths import default_url, url_from_env
 
@@ -234,11 +233,7 @@ def _served(form: Form) -> Outcome | None:
     if reader is None:
         return None
     try:
-        progress = stages_for(f.stat().st_size, form.quiet)
-        try:
-            digest = rerun.submission_digest(f)
-            return rerun.serve(reader, digest, form.suite, f, inputs, form.out) if digest else None
-        finally:
-            progress.close()
+        digest = rerun.submission_digest(f)
+        return rerun.serve(reader, digest, form.suite, f, inputs, form.out) if digest else None
     finally:
         reader.close()

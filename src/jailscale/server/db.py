@@ -14,8 +14,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..errors import EnvironmentFault
-from ..store._engine import connect, default_url, environmental, mask
+from ..store._engine import connect, environmental, mask
 from ..store._migrate import upgrade
+from ..store._paths import default_url
 
 
 def new_id(prefix: str) -> str:

@@ -12,11 +12,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from ..errors import EnvironmentFault, UserError
-from ._paths import ENV_HOME as ENV_HOME  # where the store lives: _paths, which needs no SQLAlchemy
-from ._paths import ENV_URL as ENV_URL
-from ._paths import default_url as default_url
-from ._paths import home as home
-from ._paths import url_from_env as url_from_env
 
 _PASSWORD = re.compile(r"(?P<head>://[^:/?#@\s]*:)[^@/?#\s]*(?P<at>@)")
 

@@ -20,9 +20,10 @@ from ..errors import EnvironmentFault, UserError
 from ..formats import Assessment, Submission, Suite, Transcript, Verdict
 from ..textsafe import terminal
 from . import _write
-from ._engine import WRITE, connect, default_url, mask, reason_of, url_from_env
+from ._engine import WRITE, connect, mask, reason_of
 from ._fastread import checked_assessment
 from ._migrate import upgrade
+from ._paths import default_url, url_from_env
 from ._seal import local_secret, verdict_seal
 from .models import (
     TABLES,
