@@ -83,3 +83,18 @@ def test_the_seal_frames_each_part_so_no_two_keys_share_a_message() -> None:
         changed[i] += "x"
         assert verdict_seal(secret, *changed) != base, i
     assert verdict_seal(bytes([1]) * 32, *parts) != base
+
+
+def test_the_seal_is_an_hmac_of_the_documented_framing() -> None:
+    """The message is each part as ``<length>:<text>``, in key order, UTF-8: computed here with the
+    standard library from that description, so a faster way of computing the seal cannot change it
+    (rows sealed before would stop verifying and be judged again)."""
+    import hashlib
+    import hmac
+
+    from jailscale.store._seal import verdict_seal
+
+    secret = bytes(range(32))
+    parts = ("sha256:aa", "rules", "2", "sha256:cc", "sha256:dd", '{"label":"refused","rationale":"é"}')
+    message = "".join(f"{len(p)}:{p}" for p in parts).encode("utf-8")
+    assert verdict_seal(secret, *parts) == "hmac-sha256:" + hmac.new(secret, message, hashlib.sha256).hexdigest()

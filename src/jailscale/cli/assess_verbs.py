@@ -124,6 +124,7 @@ def assess(
     from ..formats.lines import LinesFile, is_lines
     from ..runner import rerun
     from ..runner.stages import stages_for
+    from ._gc import long_run
     from ._store import open_store
 
     check_fail_on(fail_on)
@@ -162,10 +163,12 @@ def assess(
                         sub = evidence = read_model(Submission, f)
                         progress.end()
                     st = _resolve_suite(sub, suite, f)
-                    outcome = run_assess(evidence, st, judge_name=judge, judge_options=dict(inputs.judge_options),
-                                         policy=inputs.policy, out_dir=out_dir, store=store,
-                                         show_responses=show_responses, baselines=inputs.baselines,
-                                         calibration=inputs.calibration, now=inputs.now, progress=progress)
+                    with long_run():
+                        outcome = run_assess(evidence, st, judge_name=judge,
+                                             judge_options=dict(inputs.judge_options), policy=inputs.policy,
+                                             out_dir=out_dir, store=store, show_responses=show_responses,
+                                             baselines=inputs.baselines, calibration=inputs.calibration,
+                                             now=inputs.now, progress=progress)
                     # kept for the next rerun only if the file did not change while it ran
                     if store is not None and digest and outcome.stored and outcome.files \
                             and rerun.submission_digest(f) == digest:

@@ -11,7 +11,6 @@ reused."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import secrets
@@ -48,6 +47,6 @@ def verdict_seal(secret: bytes, transcript_hash: str, judge: str, version: str, 
     its length, so no two keys frame to the same message. (Until 2026-11-30 the parts were framed as
     a JSON list, which cost more than the HMAC on every stored and every reused verdict; a row sealed
     so no longer verifies, and is judged again once, as any unsealed row.)"""
-    parts = (transcript_hash, judge, version, config_hash, input_hash, verdict_json)
-    msg = "".join(f"{len(p)}:{p}" for p in parts).encode("utf-8")
-    return "hmac-sha256:" + hmac.new(secret, msg, hashlib.sha256).hexdigest()
+    t, j, v, c, i, b = transcript_hash, judge, version, config_hash, input_hash, verdict_json
+    msg = f"{len(t)}:{t}{len(j)}:{j}{len(v)}:{v}{len(c)}:{c}{len(i)}:{i}{len(b)}:{b}".encode()
+    return "hmac-sha256:" + hmac.digest(secret, msg, "sha256").hex()

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Text, and_, cast, delete, func, or_, select
+from sqlalchemy import Connection, Engine, and_, delete, func, or_, select
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -34,7 +34,6 @@ from .models import (
     SubmissionRecord,
     SuiteRecord,
     TranscriptRecord,
-    VerdictRecord,
 )
 
 MIN_PREFIX = 6
@@ -49,7 +48,6 @@ _TRANSIENT = ("database is locked", "database table is locked", "deadlock detect
 
 def _transient(message: str) -> bool:
     return any(t in message.lower() for t in _TRANSIENT)
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -382,7 +380,6 @@ class Store:
         reused only when everything the judge read is the same, and only when the row's seal verifies
         under this machine's secret (``store._seal``): an edited row, one stored by another machine or
         before seals existed, is left out, so its transcript is judged again."""
-        V = VerdictRecord
         secret = local_secret()
         if secret is None:
             return {}
@@ -390,19 +387,16 @@ class Store:
         out: dict[str, Verdict] = {}
         parsed: dict[str, tuple[Verdict, str]] = {}  # equal bodies (the same reading) parsed once
         with self._session() as s:
-            for i in range(0, len(wanted), _CHUNK):
-                q = select(V.transcript_hash, V.input_hash, cast(V.body, Text), V.seal).where(
-                    V.transcript_hash.in_(wanted[i:i + _CHUNK]), V.judge == judge,
-                    V.judge_version == version, V.config_hash == config_hash)
-                for h, ih, text, sealed in s.execute(q):
-                    if not (ih and inputs[h] == ih and sealed):
-                        continue
-                    got = parsed.get(text)
-                    if got is None:
-                        v = Verdict.model_validate_json(text)
-                        got = parsed.setdefault(text, (v, v.model_dump_json()))
-                    if hmac.compare_digest(sealed, verdict_seal(secret, h, judge, version, config_hash, ih, got[1])):
-                        out[h] = got[0]
+            for h, ih, text, sealed, _, _ in _write.stored_verdict_rows(s.connection(), judge, version,
+                                                                        config_hash, wanted):
+                if not (ih and inputs[h] == ih and sealed):
+                    continue
+                got = parsed.get(text)
+                if got is None:
+                    v = Verdict.model_validate_json(text)
+                    got = parsed.setdefault(text, (v, v.model_dump_json()))
+                if hmac.compare_digest(sealed, verdict_seal(secret, h, judge, version, config_hash, ih, got[1])):
+                    out[h] = got[0]
         return out
 
     def delete_assessment(self, id_or_prefix: str) -> Assessment:

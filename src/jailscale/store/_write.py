@@ -101,6 +101,29 @@ def known(conn: Connection, column: Column[str], keys: Iterable[str], *where: An
     return found
 
 
+def _select_in(conn: Connection, head: str, column: str, keys: Sequence[str],
+               params: Sequence[Any] = ()) -> Iterator[Any]:
+    """The rows of ``head`` (``SELECT ... FROM ... [WHERE ... AND]``, its own parameters ``params``)
+    whose ``column`` is one of ``keys``, :data:`CHUNK` keys a query, as driver SQL in the driver's own
+    placeholders. For the streamed write's lookups of keys it holds already: SQLAlchemy renders an
+    ``IN`` of expanding parameters afresh on every execution, which cost more than the lookup."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    for part in _chunks(keys):
+        yield from conn.exec_driver_sql(f"{head} {column} IN ({', '.join(mark for _ in part)})",
+                                        (*params, *part))
+
+
+def stored_verdict_rows(conn: Connection, name: str, version: str, config_hash: str,
+                        transcript_hashes: Sequence[str]) -> Iterator[Any]:
+    """(transcript hash, input hash, body as JSON text, seal, label, quality) of the stored verdicts of
+    this judge, version and configuration on ``transcript_hashes``."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    yield from _select_in(
+        conn, "SELECT transcript_hash, input_hash, CAST(body AS TEXT), seal, label, quality FROM verdicts "
+              f"WHERE judge = {mark} AND judge_version = {mark} AND config_hash = {mark} AND",
+        "transcript_hash", transcript_hashes, (name, version, config_hash))
+
+
 def has_assessment(conn: Connection, id: str) -> bool:
     return conn.execute(select(AssessmentRecord.id).where(AssessmentRecord.id == id)).first() is not None
 
@@ -291,46 +314,39 @@ def put_streamed(conn: Connection, key: str, rows: Iterable[SpooledRow], judge: 
                  with_evidence: bool) -> None:
     """A streamed submission's transcripts and links (``with_evidence``: its key is not yet stored, so
     its links are all new) and the verdicts judged afresh, :data:`BATCH` rows at a time: what is
-    already stored is skipped before its rows are built, and memory does not grow with the evidence."""
-    V = VerdictRecord
-    same_judge = (V.judge == judge.name, V.judge_version == judge.version, V.config_hash == judge.config_hash)
+    already stored is skipped before its rows are built, and memory does not grow with the evidence.
+    Rows go to the driver as tuples of final values; only a stored verdict to be rewritten (rare) goes
+    through SQLAlchemy, in :func:`_reseal`."""
+    name, version, config_hash = judge.name, judge.version, judge.config_hash
     secret = local_secret()  # the streamed verdicts are Verdict.model_dump_json() text, as put_verdicts seals
     position = 0
     for batch in _batched(rows, BATCH):
         if with_evidence:
-            seen = known(conn, TranscriptRecord.hash, (r.hash for r in batch))  # type: ignore[arg-type]
-            new: list[tuple[Any, ...]] = []
-            for r in batch:
-                if r.hash not in seen:
-                    seen.add(r.hash)
-                    new.append((r.hash, key, r.behaviour, r.condition, r.reference, r.sample, r.body))
-            new.sort()  # in hash order, as put_transcripts (no PostgreSQL deadlock); hashes are unique
-            _insert_rows(conn, TranscriptRecord.__table__, TRANSCRIPT_COLUMNS, new)  # type: ignore[arg-type]
+            seen = {h for (h,) in _select_in(conn, "SELECT hash FROM transcripts WHERE", "hash",
+                                             sorted({r.hash for r in batch}))}
+            new = {r.hash: (r.hash, key, r.behaviour, r.condition, r.reference, r.sample, r.body)
+                   for r in batch if r.hash not in seen}
+            # in hash order, as put_transcripts (no PostgreSQL deadlock); hashes are unique
+            _insert_rows(conn, TranscriptRecord.__table__, TRANSCRIPT_COLUMNS, sorted(new.values()))  # type: ignore[arg-type]
             _insert_rows(conn, EvidenceLink.__table__, LINK_COLUMNS,  # type: ignore[arg-type]
                          [(key, position + i, r.hash, r.recorded) for i, r in enumerate(batch)])
         position += len(batch)
         fresh = [r for r in batch if r.verdict is not None]
         if not fresh:
             continue
-        stored: dict[tuple[str, str], tuple[str, str, float | None]] = {}
-        for part in _chunks(sorted({r.hash for r in fresh})):
-            stored.update(((h, ih), (sealed, label, quality)) for h, ih, sealed, label, quality in conn.execute(
-                select(V.transcript_hash, V.input_hash, V.seal, V.label, V.quality).where(
-                    V.transcript_hash.in_(part), *same_judge)))
-        fresh_rows: list[dict[str, Any]] = [{
-            "transcript_hash": r.hash, "judge": judge.name, "judge_version": judge.version,
-            "config_hash": judge.config_hash, "input_hash": r.input_hash, "label": r.label,
-            "quality": r.quality, "body": r.verdict,
-            "seal": _sealed(secret, r.hash, judge, r.input_hash, str(r.verdict)),
-        } for r in fresh]
-        _insert_rows(conn, V.__table__, VERDICT_COLUMNS, [  # type: ignore[arg-type]
-            tuple(row[c] for c in VERDICT_COLUMNS) for row in fresh_rows
-            if (row["transcript_hash"], row["input_hash"]) not in stored])
+        stored = {(h, ih): (sealed, label, quality) for h, ih, _, sealed, label, quality
+                  in stored_verdict_rows(conn, name, version, config_hash, sorted({r.hash for r in fresh}))}
+        # VERDICT_COLUMNS' order
+        made = [(r.hash, name, version, config_hash, r.input_hash, r.label, r.quality, r.verdict,
+                 _sealed(secret, r.hash, judge, r.input_hash, str(r.verdict))) for r in fresh]
+        _insert_rows(conn, V_TABLE, VERDICT_COLUMNS, [v for v in made if (v[0], v[4]) not in stored])
         # judged afresh although stored: replaced when the stored row is not what this run stores (a
         # concurrent run storing the same verdict first is left alone: no row is locked twice)
-        _reseal(conn, judge, [row for row in fresh_rows if (row["transcript_hash"], row["input_hash"]) in stored
-                              and stored[(row["transcript_hash"], row["input_hash"])]
-                              != (row["seal"], row["label"], row["quality"])])
+        _reseal(conn, judge, [dict(zip(VERDICT_COLUMNS, v, strict=True)) for v in made
+                              if (v[0], v[4]) in stored and stored[(v[0], v[4])] != (v[8], v[5], v[6])])
+
+
+V_TABLE: Table = VerdictRecord.__table__  # type: ignore[assignment]
 
 
 def _batched(rows: Iterable[SpooledRow], n: int) -> Iterator[list[SpooledRow]]:
