@@ -214,3 +214,37 @@ def test_a_json_lines_rerun_is_served_by_the_rerun_shortcut(tmp_path: Path, monk
     assert calls["full"] == 1  # the second run was served from the store
     for name in ("assessment.json", "report.md", "report.html"):
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_streamed_write_rewrites_a_stored_verdict_that_no_longer_verifies(tmp_path: Path, backend: str) -> None:
+    """A stored verdict row that does not verify (its seal edited) is not reused: the next streamed run
+    judges that transcript again (and only that one) and rewrites the row, so the run after reuses it.
+    The streamed write's lookups are driver SQL, on either backend."""
+    from contextlib import ExitStack
+
+    from sqlalchemy import text
+
+    sub, suite = demo_inputs()
+    with ExitStack() as stack:
+        if backend == "sqlite":
+            url = f"sqlite:///{tmp_path / 'a.sqlite3'}"
+        else:
+            from pg_kit import pg_schema, require_pg
+
+            url = stack.enter_context(pg_schema(require_pg()))
+        store = stack.enter_context(Store.open(url))
+        first = assess(Evidence.lines(LinesFile.open(write_lines(sub, tmp_path / "a.jsonl"))), suite, store=store)
+        assert (first.judged, first.reused) == (len(sub.evidence), 0)
+        edited = sorted({t.content_hash for t in sub.evidence if t.response})[0]
+        with store._engine.begin() as conn:
+            n = conn.execute(text("UPDATE verdicts SET seal = :s WHERE transcript_hash = :h"),
+                             {"s": "hmac-sha256:" + "0" * 64, "h": edited}).rowcount
+        assert n == sum(1 for t in sub.evidence if t.content_hash == edited) > 0
+        other = sub.model_copy(update={"id": sub.id + "-again"})
+        second = assess(Evidence.lines(LinesFile.open(write_lines(other, tmp_path / "b.jsonl"))), suite, store=store)
+        assert second.judged == n and second.reused == len(sub.evidence) - n
+        third = sub.model_copy(update={"id": sub.id + "-third"})
+        last = assess(Evidence.lines(LinesFile.open(write_lines(third, tmp_path / "c.jsonl"))), suite, store=store)
+        assert (last.judged, last.reused) == (0, len(sub.evidence))
+        assert last.assessment.vector == first.assessment.vector
