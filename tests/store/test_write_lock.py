@@ -59,5 +59,5 @@ def test_both_save_paths_take_the_write_lock(store_url: str, make: SimpleNamespa
         store.save_assessment(sub, suite, make.verdicts(sub), make.assessment(sub, suite))
         store.save_streamed(sub.model_copy(update={"evidence": []}), suite,
                             make.assessment(sub, suite, aid="sha256:" + "2" * 64), _write.submission_key(sub),
-                            len(sub.evidence), lambda: iter(()))
+                            len(sub.evidence), lambda: iter(()), lambda: iter(()))
     assert len(calls) == 2

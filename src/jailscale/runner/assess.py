@@ -9,13 +9,11 @@ run with a :class:`UserError` before anything is written or stored.
 from __future__ import annotations
 
 import asyncio
-import pickle
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from .. import baselines as registry
 from .. import judges, spec
@@ -33,10 +31,11 @@ from .build import assessment_json, build_assessment
 from .digests import EvidenceRoot, SubmissionKey
 from .outcome import Outcome
 from .output import write_results
+from .spool import Spool
 from .stages import NoStages, Stages
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only by a caller that opens one
-    from ..store import SpooledRow, Store
+    from ..store import RawJSON, SpooledRow, Store
 
 
 def check_evidence(sub: Submission, suite: Suite) -> None:
@@ -251,7 +250,7 @@ def assess(sub: Submission | Evidence, suite: Suite, *, judge_name: str = "rules
         stored = False
         if store is not None:
             progress.begin("storing")
-            store.save_streamed(header, suite, a, run.key.hexdigest(), run.count, run.spooled)
+            store.save_streamed(header, suite, a, run.key.hexdigest(), run.count, run.spooled, run.spooled_links)
             progress.end()
             stored = True
     written: list[Path] = []
@@ -294,7 +293,7 @@ class Pass:
         from ..judges.panel import PanelJudge, PanelTally
 
         self.panel = PanelTally(judge) if isinstance(judge, PanelJudge) else None
-        self._spool: IO[bytes] | None = None
+        self._spool = Spool() if store is not None else None
 
     def __enter__(self) -> Pass:
         return self
@@ -328,6 +327,7 @@ class Pass:
             new = {}
         self.judged += len(todo)
         rows: list[tuple[object, ...]] = []
+        links: list[tuple[object, ...]] = []
         for i, (_, t) in enumerate(chunk):
             h = t.content_hash
             v = new.get(h) or cached.get(h)
@@ -348,36 +348,36 @@ class Pass:
                 self.panel.add(t, v)
             if self.keep and v is not None:
                 self.verdicts[h] = v
-            if spooling:  # the row's fields, its JSON texts made once here (SpooledRow's order)
+            if spooling:  # the row's fields, its JSON texts made once here (SpooledRow's order), and its link
                 fv = new.get(h)
-                recorded = ("[" + ",".join(x.model_dump_json() for x in t.verdicts) + "]") if t.verdicts else "[]"
-                rows.append((h, inputs[h], t.behaviour, t.condition, t.reference, t.sample, bodies[i], recorded,
+                rows.append((h, inputs[h], t.behaviour, t.condition, t.reference, t.sample, bodies[i],
                              fv.model_dump_json() if fv is not None else None,
                              fv.label if fv is not None else None, fv.quality if fv is not None else None))
+                links.append((h, ("[" + ",".join(x.model_dump_json() for x in t.verdicts) + "]")
+                              if t.verdicts else "[]"))
         self.count += len(chunk)
-        if rows:
-            if self._spool is None:
-                self._spool = tempfile.TemporaryFile("w+b", prefix="jailscale-spool-")  # noqa: SIM115  # closed by __exit__
-            # one pickle per chunk: this process writes the spool and reads it back (never anyone's input),
-            # and pickle reads a chunk's strings back at a fraction of the cost of parsing JSON per row
-            pickle.dump(rows, self._spool, protocol=pickle.HIGHEST_PROTOCOL)
+        if self._spool is not None:
+            self._spool.add(rows, links)
 
     def spooled(self) -> Iterator[SpooledRow]:
-        """The spooled transcripts, in order (each call reads the spool from its start)."""
+        """The spooled transcripts with their verdicts, in transcript-hash order (:mod:`.spool`; each
+        call reads the spool from its start)."""
         from ..store import RawJSON, SpooledRow
 
         if self._spool is None:
             return
-        self._spool.flush()
-        self._spool.seek(0)
-        while True:
-            try:
-                rows = pickle.load(self._spool)
-            except EOFError:
-                return
-            for h, ih, behaviour, condition, reference, sample, body, recorded, verdict, label, quality in rows:
-                yield SpooledRow(h, ih, behaviour, condition, reference, sample, RawJSON(body), RawJSON(recorded),
-                                 RawJSON(verdict) if verdict is not None else None, label, quality)
+        for h, ih, behaviour, condition, reference, sample, body, verdict, label, quality in self._spool.rows():
+            yield SpooledRow(h, ih, behaviour, condition, reference, sample, RawJSON(body),
+                             RawJSON(verdict) if verdict is not None else None, label, quality)
+
+    def spooled_links(self) -> Iterator[tuple[str, RawJSON]]:
+        """Each transcript's hash and the verdicts recorded with it (JSON text), in input order."""
+        from ..store import RawJSON
+
+        if self._spool is None:
+            return
+        for h, recorded in self._spool.links():
+            yield h, RawJSON(recorded)
 
 
 def render_outputs(a: Assessment, evidence: Submission | EvidenceSample, show_responses: bool,

@@ -20,7 +20,7 @@ from ..errors import EnvironmentFault, UserError
 from ..formats import Assessment, Submission, Suite, Transcript, Verdict
 from ..textsafe import terminal
 from . import _write
-from ._engine import WRITE, connect, mask, reason_of
+from ._engine import WRITE, RawJSON, connect, mask, reason_of
 from ._fastread import checked_assessment
 from ._migrate import upgrade
 from ._paths import default_url, url_from_env
@@ -230,18 +230,20 @@ class Store:
                 time.sleep(RETRY_PAUSE_S * (2 ** attempt) * (0.5 + random.random()))
 
     def save_streamed(self, submission: Submission, suite: Suite, assessment: Assessment, key: str,
-                      evidence: int, rows: Callable[[], Iterable[_write.SpooledRow]]) -> str:
+                      evidence: int, rows: Callable[[], Iterable[_write.SpooledRow]],
+                      links: Callable[[], Iterable[tuple[str, RawJSON]]]) -> str:
         """Store a streamed assessment (``jailscale.runner.assess`` with evidence read in chunks):
         ``submission`` without its evidence, ``key`` its record key computed as the transcripts went by
-        (:func:`~jailscale.runner.digests.SubmissionKey`), ``evidence`` how many there were, and
-        ``rows()`` its transcripts in order (read back from the run's spool; called again when a
-        transient failure repeats the transaction). As :meth:`save_assessment`: one transaction, what is
-        stored skipped, all or nothing. Returns the assessment id."""
+        (:func:`~jailscale.runner.digests.SubmissionKey`), ``evidence`` how many there were, ``rows()``
+        its transcripts with their verdicts in transcript-hash order and ``links()`` each transcript's
+        hash and recorded verdicts in input order (both read back from the run's spool, and called
+        again when a transient failure repeats the transaction). As :meth:`save_assessment`: one
+        transaction, what is stored skipped, all or nothing. Returns the assessment id."""
         def put_evidence(conn: Connection, now: dt.datetime) -> None:
             new = not _write.has_submission(conn, key)
             if new:
                 _write.put_submission(conn, submission, key, now, evidence=evidence)
-            _write.put_streamed(conn, key, rows(), assessment.provenance.judge, with_evidence=new)
+            _write.put_streamed(conn, key, rows(), links(), assessment.provenance.judge, with_evidence=new)
 
         return self._store_assessment(submission, suite, assessment, key, put_evidence)
 

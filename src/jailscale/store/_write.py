@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Column, Connection, Table, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -30,6 +30,8 @@ from .models import (
     TranscriptRecord,
     VerdictRecord,
 )
+
+_T = TypeVar("_T")
 
 CHUNK = 500
 """Keys per ``IN (...)`` query: under SQLite's default limit of 999 bound parameters."""
@@ -285,11 +287,12 @@ def put_assessment(conn: Connection, assessment: Assessment, key: str) -> None:
 
 
 class SpooledRow(NamedTuple):
-    """One transcript of a streamed assessment as the store needs it, read back from the run's spool:
-    ``body`` is the transcript without verdicts (as ``transcripts.body``), ``recorded`` the verdicts
-    it came with, ``verdict`` this assessment's verdict when it was judged afresh (None when it was
-    reused from the store, which holds it already), with its ``label`` and ``quality``. The three are
-    JSON text already (:class:`RawJSON`), written to the JSON columns as they are."""
+    """One transcript of a streamed assessment as the store needs it, read back from the run's spool
+    in transcript-hash order (``runner.spool``): ``body`` is the transcript without verdicts (as
+    ``transcripts.body``), ``verdict`` this assessment's verdict when it was judged afresh (None when it
+    was reused from the store, which holds it already), with its ``label`` and ``quality``. ``body`` and
+    ``verdict`` are JSON text already (:class:`RawJSON`), written to the JSON columns as they are. The
+    verdicts recorded with the transcript go with its link (:func:`put_streamed`'s ``links``)."""
 
     hash: str
     input_hash: str
@@ -298,7 +301,6 @@ class SpooledRow(NamedTuple):
     reference: str | None
     sample: int
     body: RawJSON
-    recorded: RawJSON
     verdict: RawJSON | None
     label: str | None
     quality: float | None
@@ -310,27 +312,28 @@ VERDICT_COLUMNS = ("transcript_hash", "judge", "judge_version", "config_hash", "
                    "body", "seal")
 
 
-def put_streamed(conn: Connection, key: str, rows: Iterable[SpooledRow], judge: JudgeRef,
-                 with_evidence: bool) -> None:
-    """A streamed submission's transcripts and links (``with_evidence``: its key is not yet stored, so
-    its links are all new) and the verdicts judged afresh, :data:`BATCH` rows at a time: what is
-    already stored is skipped before its rows are built, and memory does not grow with the evidence.
+def put_streamed(conn: Connection, key: str, rows: Iterable[SpooledRow], links: Iterable[tuple[str, RawJSON]],
+                 judge: JudgeRef, with_evidence: bool) -> None:
+    """A streamed submission's transcripts (``rows``, in transcript-hash order) and the verdicts judged
+    afresh, then its links (``links``: each transcript's hash and recorded verdicts, in input order),
+    :data:`BATCH` rows at a time. ``with_evidence``: its key is not yet stored, so its transcripts may
+    be new and its links all are; otherwise only verdicts are written. What is already stored is
+    skipped before its rows are built, and memory does not grow with the evidence.
+
+    The rows' order is the B-trees' order: each transcript and verdict lands at the end of its table's
+    key index instead of on a random page (``runner.spool`` gives the figures), and on PostgreSQL every
+    writer takes its row locks in that one order. Links go last, as they refer to the transcripts.
     Rows go to the driver as tuples of final values; only a stored verdict to be rewritten (rare) goes
     through SQLAlchemy, in :func:`_reseal`."""
     name, version, config_hash = judge.name, judge.version, judge.config_hash
     secret = local_secret()  # the streamed verdicts are Verdict.model_dump_json() text, as put_verdicts seals
-    position = 0
     for batch in _batched(rows, BATCH):
         if with_evidence:
             seen = {h for (h,) in _select_in(conn, "SELECT hash FROM transcripts WHERE", "hash",
                                              sorted({r.hash for r in batch}))}
             new = {r.hash: (r.hash, key, r.behaviour, r.condition, r.reference, r.sample, r.body)
                    for r in batch if r.hash not in seen}
-            # in hash order, as put_transcripts (no PostgreSQL deadlock); hashes are unique
-            _insert_rows(conn, TranscriptRecord.__table__, TRANSCRIPT_COLUMNS, sorted(new.values()))  # type: ignore[arg-type]
-            _insert_rows(conn, EvidenceLink.__table__, LINK_COLUMNS,  # type: ignore[arg-type]
-                         [(key, position + i, r.hash, r.recorded) for i, r in enumerate(batch)])
-        position += len(batch)
+            _insert_rows(conn, TranscriptRecord.__table__, TRANSCRIPT_COLUMNS, list(new.values()))  # type: ignore[arg-type]
         fresh = [r for r in batch if r.verdict is not None]
         if not fresh:
             continue
@@ -344,13 +347,19 @@ def put_streamed(conn: Connection, key: str, rows: Iterable[SpooledRow], judge: 
         # concurrent run storing the same verdict first is left alone: no row is locked twice)
         _reseal(conn, judge, [dict(zip(VERDICT_COLUMNS, v, strict=True)) for v in made
                               if (v[0], v[4]) in stored and stored[(v[0], v[4])] != (v[8], v[5], v[6])])
+    if with_evidence:
+        position = 0
+        for part in _batched(links, BATCH):
+            _insert_rows(conn, EvidenceLink.__table__, LINK_COLUMNS,  # type: ignore[arg-type]
+                         [(key, position + i, h, recorded) for i, (h, recorded) in enumerate(part)])
+            position += len(part)
 
 
 V_TABLE: Table = VerdictRecord.__table__  # type: ignore[assignment]
 
 
-def _batched(rows: Iterable[SpooledRow], n: int) -> Iterator[list[SpooledRow]]:
-    batch: list[SpooledRow] = []
+def _batched(rows: Iterable[_T], n: int) -> Iterator[list[_T]]:
+    batch: list[_T] = []
     for r in rows:
         batch.append(r)
         if len(batch) >= n:
