@@ -151,10 +151,12 @@ def serialise_writers(conn: Connection) -> None:
 
 
 #: SQLite's page cache during an assessment write, in KiB: transcripts and verdicts are keyed by
-#: hashes, so each insert lands on a random page of its B-trees; with SQLite's default cache (2,000
-#: KiB) a write larger than that reads most of its pages back from the file (a third of a 50,000
-#: transcript write's CPU went to system calls). Set for the write transaction only, then restored,
-#: so a long-lived connection (the server's pool) does not keep it.
+#: hashes, so an insert out of hash order (a whole submission's batches, or a streamed one's into a
+#: store that holds other submissions) lands on a random page of its B-trees; with SQLite's default
+#: cache (2,000 KiB) a write larger than that reads most of its pages back from the file (a third of
+#: a 50,000-transcript write's CPU went to system calls, before streamed writes went in hash order).
+#: Set for the write transaction only, then restored, so a long-lived connection (the server's pool)
+#: does not keep it.
 WRITE_CACHE_KIB = 65_536
 
 
