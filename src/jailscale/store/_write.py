@@ -330,6 +330,7 @@ def put_streamed(conn: Connection, key: str, rows: Iterable[SpooledRow], links: 
     name, version, config_hash = judge.name, judge.version, judge.config_hash
     secret = local_secret()  # the streamed verdicts are Verdict.model_dump_json() text, as put_verdicts seals
     for batch in _batched(rows, BATCH):
+        seen: set[str] = set()  # this batch's transcripts stored before it
         if with_evidence:
             seen = {h for (h,) in _select_in(conn, "SELECT hash FROM transcripts WHERE", "hash",
                                              sorted({r.hash for r in batch}))}
@@ -339,8 +340,11 @@ def put_streamed(conn: Connection, key: str, rows: Iterable[SpooledRow], links: 
         fresh = [r for r in batch if r.verdict is not None]
         if not fresh:
             continue
+        # a transcript this batch stored anew has no stored verdict (a verdict refers to a stored
+        # transcript, and writers are serialised): only the others are looked up
+        ask = sorted({r.hash for r in fresh if not with_evidence or r.hash in seen})
         stored = {(h, ih): (sealed, label, quality) for h, ih, _, sealed, label, quality
-                  in stored_verdict_rows(conn, name, version, config_hash, sorted({r.hash for r in fresh}))}
+                  in stored_verdict_rows(conn, name, version, config_hash, ask)} if ask else {}
         # VERDICT_COLUMNS' order
         made = [(r.hash, name, version, config_hash, r.input_hash, r.label, r.quality, r.verdict,
                  _sealed(secret, r.hash, judge, r.input_hash, str(r.verdict))) for r in fresh]
