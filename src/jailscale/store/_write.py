@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Column, Connection, Table, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..formats import Assessment, JudgeRef, Submission, Suite, Verdict, sha256_of
 from ..formats.evidence import judge_input_hash
@@ -48,8 +47,15 @@ def _insert_new(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     """Insert ``rows``, skipping any that conflict with a stored row (same key or unique columns)."""
     if not rows:
         return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    conn.execute(dialect.insert(table).on_conflict_do_nothing(), list(rows))
+    # imported here: a SQLite store never loads PostgreSQL's dialect
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        conn.execute(postgresql.insert(table).on_conflict_do_nothing(), list(rows))
+    else:
+        from sqlalchemy.dialects import sqlite
+
+        conn.execute(sqlite.insert(table).on_conflict_do_nothing(), list(rows))
 
 
 def _bulk_sql(conn: Connection, table: Table, columns: Sequence[str]) -> str:
