@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import shlex
 import sys
 from pathlib import Path
@@ -112,6 +111,8 @@ def evaluate(
     shown = [shlex.quote(a) for a in sys.argv[2:][:40] if "key" not in a.lower()]
     command = "jailscale judge evaluate " + " ".join(shown)
     # the CLI owns the event loop; the library only offers coroutines
+    import asyncio  # here: every verb's module is imported at start-up, and only this one runs a loop
+
     ev = asyncio.run(run_evaluation(j, labelled, population=pop, command=command, concurrency=concurrency))
     cal = ev.calibration
     written: list[Path] = []

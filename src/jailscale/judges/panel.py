@@ -45,7 +45,6 @@ where the voting members did not all agree), typed for reports.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from itertools import combinations
@@ -112,6 +111,8 @@ class PanelJudge(Judge):
         return {**super().config(), "rule": self.rule, "members": [m.config() for m in self.members]}
 
     async def member_verdicts(self, behaviour: Behaviour, transcript: Transcript) -> list[Verdict]:
+        import asyncio  # here, not at the top: the runner imports this module on every run, panel or not
+
         return list(await asyncio.gather(*(m.judge(behaviour, transcript) for m in self.members)))
 
     def combined(self, verdicts: list[Verdict], reference: bool = False) -> Verdict:
@@ -267,6 +268,8 @@ class PanelReport(BaseModel):
 
 async def panel_report(panel: PanelJudge, items: Iterable[Item], concurrency: int = 8) -> PanelReport:
     """Run every member on every item (at most ``concurrency`` items at a time) and report."""
+    import asyncio
+
     pairs = list(items)
     gate = asyncio.Semaphore(max(1, concurrency))
 

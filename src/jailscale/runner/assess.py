@@ -8,7 +8,6 @@ run with a :class:`UserError` before anything is written or stored.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -321,7 +320,12 @@ class Pass:
         if todo:
             items = [(by_id[t.behaviour], t) for t in todo]
             # the runner is the edge that owns the event loop (the judges library never calls asyncio.run)
-            fresh = judge.judge_batch(items) if judge.cpu_bound else asyncio.run(judge.judge_many(items))
+            if judge.cpu_bound:
+                fresh = judge.judge_batch(items)
+            else:
+                import asyncio  # only for a judge that awaits (a model behind an API): not at start-up
+
+                fresh = asyncio.run(judge.judge_many(items))
             new = {t.content_hash: v for t, v in zip(todo, fresh, strict=True)}
         else:
             new = {}
