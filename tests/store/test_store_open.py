@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -135,3 +138,52 @@ def test_unknown_submission_and_suite(store: Store) -> None:
         store.get_submission("nope")
     with pytest.raises(UserError, match="no stored suite"):
         store.get_suite("sha256:" + "0" * 64)
+
+
+def _locked_rollback_file(path: Path) -> sqlite3.Connection:
+    """A SQLite file not yet in WAL mode (a store being created), with a write lock held on it."""
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE placeholder (a)")
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO placeholder VALUES (1)")
+    return holder
+
+
+def test_opening_a_store_being_created_waits_for_its_lock(tmp_path: Path) -> None:
+    """Turning the file to WAL fails at once, without SQLite's busy handler, while another connection
+    holds a lock on a file not yet in WAL (several runs starting on a new store): the open waits and
+    tries again instead of failing with "database is locked"."""
+    from jailscale.store._engine import connect
+
+    path = tmp_path / "new.sqlite3"
+    holder = _locked_rollback_file(path)
+    timer = threading.Timer(0.5, holder.commit)
+    timer.start()
+    t0 = time.monotonic()
+    try:
+        engine = connect(f"sqlite:///{path}")
+    finally:
+        timer.join()
+        holder.close()
+    try:
+        assert time.monotonic() - t0 >= 0.4  # it waited for the lock to go
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
+    finally:
+        engine.dispose()
+
+
+def test_a_lock_held_past_the_busy_timeout_is_the_environments_fault(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from jailscale.store import _engine
+
+    monkeypatch.setattr(_engine, "SQLITE_BUSY_MS", 300)
+    path = tmp_path / "new.sqlite3"
+    holder = _locked_rollback_file(path)
+    t0 = time.monotonic()
+    try:
+        with pytest.raises(EnvironmentFault, match="database is locked"):
+            _engine.connect(f"sqlite:///{path}")
+    finally:
+        holder.close()
+    assert time.monotonic() - t0 >= 0.29  # tried again until the timeout, not failed at once

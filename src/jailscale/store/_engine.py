@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import random
 import re
+import sqlite3
+import time
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -43,8 +46,29 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _wal(cursor)
     cursor.close()
+
+
+def _wal(cursor: Any) -> None:
+    """``PRAGMA journal_mode=WAL``, waiting as the busy timeout would. Turning a new store's file to WAL
+    reads it and then locks it whole, and SQLite fails that upgrade at once ("database is locked",
+    without calling the busy handler) while another connection holds a lock on a file not yet in WAL:
+    several runs starting at once on a new store did (7 of 8 in one test run). So the pragma is tried
+    again, with a growing, jittered pause, until :data:`SQLITE_BUSY_MS` has passed."""
+    deadline = time.monotonic() + SQLITE_BUSY_MS / 1000
+    pause = 0.005
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            busy = getattr(e, "sqlite_errorname", "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+            left = deadline - time.monotonic()
+            if not busy or left <= 0:
+                raise
+        time.sleep(min(left, pause * (0.5 + random.random())))
+        pause = min(pause * 2, 0.25)
 
 
 def _sqlite_begin(conn: Any) -> None:
