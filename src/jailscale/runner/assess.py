@@ -304,14 +304,14 @@ class Pass:
 
     def add(self, chunk: Chunk, where: Callable[[int], str]) -> None:
         by_id, judge = self.by_id, self.judge
-        spooling = self.store is not None
+        spool = self._spool  # set when storing
         bodies: list[str] = []
         inputs: dict[str, str] = {}
         for place, t in chunk:
             b = by_id.get(t.behaviour)
             if b is None:
                 raise _unknown_behaviour(self.suite, where(place), t.behaviour)
-            if spooling:
+            if spool is not None:
                 bodies.append(t.stored_json())  # hashed and serialised once, for the store too
             inputs[t.content_hash] = judge_input_hash(b, t, self.text[t.behaviour])
         cached = (self.store.verdicts_for(inputs, judge.name, judge.version, judge.config_hash)
@@ -352,7 +352,7 @@ class Pass:
                 self.panel.add(t, v)
             if self.keep and v is not None:
                 self.verdicts[h] = v
-            if spooling:  # the row's fields, its JSON texts made once here (SpooledRow's order), and its link
+            if spool is not None:  # the row's fields, its JSON texts made once here (SpooledRow's order), and its link
                 fv = new.get(h)
                 rows.append((h, inputs[h], t.behaviour, t.condition, t.reference, t.sample, bodies[i],
                              fv.model_dump_json() if fv is not None else None,
@@ -360,8 +360,8 @@ class Pass:
                 links.append((h, ("[" + ",".join(x.model_dump_json() for x in t.verdicts) + "]")
                               if t.verdicts else "[]"))
         self.count += len(chunk)
-        if self._spool is not None:
-            self._spool.add(rows, links)
+        if spool is not None:
+            spool.add(rows, links)
 
     def spooled(self) -> Iterator[SpooledRow]:
         """The spooled transcripts with their verdicts, in transcript-hash order (:mod:`.spool`; each

@@ -389,8 +389,9 @@ class Store:
         out: dict[str, Verdict] = {}
         parsed: dict[str, tuple[Verdict, str]] = {}  # equal bodies (the same reading) parsed once
         with self._session() as s:
-            for h, ih, text, sealed, _, _ in _write.stored_verdict_rows(s.connection(), judge, version,
-                                                                        config_hash, wanted):
+            for h, ih, text, sealed in _write.stored_verdict_rows(
+                    s.connection(), "transcript_hash, input_hash, CAST(body AS TEXT), seal", judge, version,
+                    config_hash, wanted):
                 if not (ih and inputs[h] == ih and sealed):
                     continue
                 got = parsed.get(text)

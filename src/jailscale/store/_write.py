@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Column, Connection, Table, select, text, update
+from sqlalchemy import Connection, Table, select, text, update
 
 from ..formats import Assessment, JudgeRef, Submission, Suite, Verdict, sha256_of
 from ..formats.evidence import judge_input_hash
@@ -58,6 +58,11 @@ def _insert_new(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
         conn.execute(sqlite.insert(table).on_conflict_do_nothing(), list(rows))
 
 
+def _mark(conn: Connection) -> str:
+    """The driver's own placeholder: ``?`` for sqlite3, ``%s`` for psycopg."""
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
 def _bulk_sql(conn: Connection, table: Table, columns: Sequence[str]) -> str:
     """``INSERT ... ON CONFLICT DO NOTHING`` for ``columns`` of ``table``, in the driver's own
     placeholders (``?`` for sqlite3, ``%s`` for psycopg), cached per dialect and column list."""
@@ -65,7 +70,7 @@ def _bulk_sql(conn: Connection, table: Table, columns: Sequence[str]) -> str:
     sql = _BULK_SQL.get(key)
     if sql is None:
         quote = conn.dialect.identifier_preparer.quote
-        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        mark = _mark(conn)
         sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
                f"VALUES ({', '.join(mark for _ in columns)}) ON CONFLICT DO NOTHING")
         _BULK_SQL[key] = sql
@@ -100,36 +105,44 @@ def _chunks(keys: Sequence[str]) -> Iterator[Sequence[str]]:
         yield keys[i:i + CHUNK]
 
 
-def known(conn: Connection, column: Column[str], keys: Iterable[str], *where: Any) -> set[str]:
-    """Those of ``keys`` already stored in ``column`` (with the extra ``where`` conditions)."""
-    wanted = sorted(set(keys))
-    found: set[str] = set()
-    for part in _chunks(wanted):
-        found.update(conn.execute(select(column).where(column.in_(part), *where)).scalars())
-    return found
-
-
 def _select_in(conn: Connection, head: str, column: str, keys: Sequence[str],
                params: Sequence[Any] = ()) -> Iterator[Any]:
-    """The rows of ``head`` (``SELECT ... FROM ... [WHERE ... AND]``, its own parameters ``params``)
+    """The rows of ``head`` (``SELECT ... FROM ... WHERE [... AND]``, its own parameters ``params``)
     whose ``column`` is one of ``keys``, :data:`CHUNK` keys a query, as driver SQL in the driver's own
-    placeholders. For the streamed write's lookups of keys it holds already: SQLAlchemy renders an
-    ``IN`` of expanding parameters afresh on every execution, which cost more than the lookup."""
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    placeholders. The writes look up many keys this way: SQLAlchemy renders an ``IN`` of expanding
+    parameters afresh on every execution, which cost more than the lookup."""
+    mark = _mark(conn)
     for part in _chunks(keys):
         yield from conn.exec_driver_sql(f"{head} {column} IN ({', '.join(mark for _ in part)})",
                                         (*params, *part))
 
 
-def stored_verdict_rows(conn: Connection, name: str, version: str, config_hash: str,
+def stored_transcripts(conn: Connection, hashes: Iterable[str]) -> set[str]:
+    """Those of ``hashes`` whose transcript is stored."""
+    return {h for (h,) in _select_in(conn, "SELECT transcripts.hash FROM transcripts WHERE", "transcripts.hash",
+                                     sorted(set(hashes)))}
+
+
+#: The columns :func:`stored_seals` reads: what decides whether a verdict given again is rewritten.
+SEAL_COLUMNS = "transcript_hash, input_hash, seal, label, quality"
+
+
+def stored_verdict_rows(conn: Connection, columns: str, name: str, version: str, config_hash: str,
                         transcript_hashes: Sequence[str]) -> Iterator[Any]:
-    """(transcript hash, input hash, body as JSON text, seal, label, quality) of the stored verdicts of
-    this judge, version and configuration on ``transcript_hashes``."""
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    """``columns`` (SQL) of the stored verdicts of this judge, version and configuration on
+    ``transcript_hashes``."""
+    mark = _mark(conn)
     yield from _select_in(
-        conn, "SELECT transcript_hash, input_hash, CAST(body AS TEXT), seal, label, quality FROM verdicts "
-              f"WHERE judge = {mark} AND judge_version = {mark} AND config_hash = {mark} AND",
-        "transcript_hash", transcript_hashes, (name, version, config_hash))
+        conn, f"SELECT {columns} FROM verdicts WHERE judge = {mark} AND judge_version = {mark} "
+              f"AND config_hash = {mark} AND", "transcript_hash", transcript_hashes, (name, version, config_hash))
+
+
+def stored_seals(conn: Connection, judge: JudgeRef,
+                 transcript_hashes: Sequence[str]) -> dict[tuple[str, str], tuple[str, str, float | None]]:
+    """(transcript hash, input hash) -> (seal, label, quality) of ``judge``'s stored verdicts on
+    ``transcript_hashes``."""
+    return {(h, ih): (sealed, label, quality) for h, ih, sealed, label, quality in stored_verdict_rows(
+        conn, SEAL_COLUMNS, judge.name, judge.version, judge.config_hash, transcript_hashes)}
 
 
 def has_assessment(conn: Connection, id: str) -> bool:
@@ -207,7 +220,7 @@ def put_transcripts(conn: Connection, submission: Submission, key: str) -> None:
     Call only for a submission key not yet stored (:func:`has_submission`): its links are all new.
     Transcripts go in in hash order (as verdicts do), so two writers of shared transcripts take their
     row locks in one order: on PostgreSQL the second waits for the first instead of deadlocking."""
-    seen = known(conn, TranscriptRecord.hash, (t.content_hash for t in submission.evidence))  # type: ignore[arg-type]
+    seen = stored_transcripts(conn, (t.content_hash for t in submission.evidence))
 
     def transcripts() -> Iterator[dict[str, Any]]:
         for t in sorted(submission.evidence, key=lambda t: t.content_hash):
@@ -238,13 +251,8 @@ def put_verdicts(conn: Connection, verdicts: Mapping[str, Verdict], inputs: Mapp
     asked with); each verdict's own fields stay in its body. Verdicts already stored under the same
     key (reused from the cache, say) are skipped before their rows are built."""
     V = VerdictRecord
-    same_judge = (V.judge == judge.name, V.judge_version == judge.version, V.config_hash == judge.config_hash)
     wanted = sorted(verdicts)
-    stored: dict[tuple[str, str], tuple[str, str, float | None]] = {}
-    for part in _chunks(wanted):
-        stored.update(((h, ih), (sealed, label, quality)) for h, ih, sealed, label, quality in conn.execute(
-            select(V.transcript_hash, V.input_hash, V.seal, V.label, V.quality).where(
-                V.transcript_hash.in_(part), *same_judge)))
+    stored = stored_seals(conn, judge, wanted)
     secret = local_secret()
 
     def row(h: str) -> dict[str, Any]:
@@ -338,8 +346,7 @@ def put_streamed(conn: Connection, key: str, rows: Iterable[SpooledRow], links: 
     for batch in _batched(rows, BATCH):
         seen: set[str] = set()  # this batch's transcripts stored before it
         if with_evidence:
-            seen = {h for (h,) in _select_in(conn, "SELECT hash FROM transcripts WHERE", "hash",
-                                             sorted({r.hash for r in batch}))}
+            seen = stored_transcripts(conn, (r.hash for r in batch))
             new = {r.hash: (r.hash, key, r.behaviour, r.condition, r.reference, r.sample, r.body)
                    for r in batch if r.hash not in seen}
             _insert_rows(conn, TranscriptRecord.__table__, TRANSCRIPT_COLUMNS, list(new.values()))  # type: ignore[arg-type]
@@ -349,12 +356,12 @@ def put_streamed(conn: Connection, key: str, rows: Iterable[SpooledRow], links: 
         # a transcript this batch stored anew has no stored verdict (a verdict refers to a stored
         # transcript, and writers are serialised): only the others are looked up
         ask = sorted({r.hash for r in fresh if not with_evidence or r.hash in seen})
-        stored = {(h, ih): (sealed, label, quality) for h, ih, _, sealed, label, quality
-                  in stored_verdict_rows(conn, name, version, config_hash, ask)} if ask else {}
+        stored = stored_seals(conn, judge, ask) if ask else {}
         # VERDICT_COLUMNS' order
         made = [(r.hash, name, version, config_hash, r.input_hash, r.label, r.quality, r.verdict,
                  _sealed(secret, r.hash, judge, r.input_hash, str(r.verdict))) for r in fresh]
-        _insert_rows(conn, V_TABLE, VERDICT_COLUMNS, [v for v in made if (v[0], v[4]) not in stored])
+        _insert_rows(conn, VerdictRecord.__table__, VERDICT_COLUMNS,  # type: ignore[arg-type]
+                     [v for v in made if (v[0], v[4]) not in stored])
         # judged afresh although stored: replaced when the stored row is not what this run stores (a
         # concurrent run storing the same verdict first is left alone: no row is locked twice)
         _reseal(conn, judge, [dict(zip(VERDICT_COLUMNS, v, strict=True)) for v in made
@@ -365,9 +372,6 @@ def put_streamed(conn: Connection, key: str, rows: Iterable[SpooledRow], links: 
             _insert_rows(conn, EvidenceLink.__table__, LINK_COLUMNS,  # type: ignore[arg-type]
                          [(key, position + i, h, recorded) for i, (h, recorded) in enumerate(part)])
             position += len(part)
-
-
-V_TABLE: Table = VerdictRecord.__table__  # type: ignore[assignment]
 
 
 def _batched(rows: Iterable[_T], n: int) -> Iterator[list[_T]]:
