@@ -24,7 +24,6 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -96,9 +95,12 @@ class TranscriptRecord(Base):
 
 class EvidenceLink(Base):
     """Which transcripts a submission holds, in order: the same transcript (a shared baseline, say)
-    may belong to several submissions."""
+    may belong to several submissions. On SQLite a table ``WITHOUT ROWID`` (0007): its rows live in
+    the primary key's B-tree, small rows written in key order, instead of in a rowid table beside an
+    index that repeats the key."""
 
     __tablename__ = "submission_evidence"
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012
 
     submission_key: Mapped[str] = mapped_column(ForeignKey("submissions.key"), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -107,24 +109,25 @@ class EvidenceLink(Base):
 
 
 class VerdictRecord(Base):
-    """A judge's verdict on a transcript; one per (transcript, judge, version, config, input): the
-    cache that lets a re-run skip judging what it has judged. ``input_hash`` covers everything the
-    judge read (``formats.judge_input_hash``: the transcript, its recorded verdicts, the behaviour);
-    rows stored before it existed have '' and are never reused. ``seal`` is an HMAC under this
-    machine's secret (``store._seal``): a row that does not verify is never reused."""
+    """A judge's verdict on a transcript; one per (transcript, judge, version, config, input), its
+    primary key: the cache that lets a re-run skip judging what it has judged. ``input_hash`` covers
+    everything the judge read (``formats.judge_input_hash``: the transcript, its recorded verdicts, the
+    behaviour); rows stored before it existed have '' and are never reused. ``seal`` is an HMAC under
+    this machine's secret (``store._seal``): a row that does not verify is never reused.
+
+    Until revision 0007 a row had a surrogate ``id`` (read by no query) and the key was a unique index
+    beside the table, which repeated the three hashes of every row (273 bytes a verdict on SQLite).
+    Now the key is the primary key and, on SQLite, the table is ``WITHOUT ROWID``: each verdict is
+    stored once, in the key's B-tree, where the lookups by transcript hash read it."""
 
     __tablename__ = "verdicts"
-    __table_args__ = (
-        UniqueConstraint("transcript_hash", "judge", "judge_version", "config_hash", "input_hash",
-                         name="uq_verdicts_input_judge"),
-    )
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    transcript_hash: Mapped[str] = mapped_column(ForeignKey("transcripts.hash"))
-    judge: Mapped[str] = mapped_column(NAME)
-    judge_version: Mapped[str] = mapped_column(NAME)
-    config_hash: Mapped[str] = mapped_column(HASH)
-    input_hash: Mapped[str] = mapped_column(HASH, server_default="")
+    transcript_hash: Mapped[str] = mapped_column(ForeignKey("transcripts.hash"), primary_key=True)
+    judge: Mapped[str] = mapped_column(NAME, primary_key=True)
+    judge_version: Mapped[str] = mapped_column(NAME, primary_key=True)
+    config_hash: Mapped[str] = mapped_column(HASH, primary_key=True)
+    input_hash: Mapped[str] = mapped_column(HASH, primary_key=True, server_default="")
     label: Mapped[str] = mapped_column(String(16))
     quality: Mapped[float | None] = mapped_column(Float)
     body: Mapped[dict[str, Any]]
