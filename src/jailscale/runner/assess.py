@@ -34,7 +34,7 @@ from .spool import Spool
 from .stages import NoStages, Stages
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only by a caller that opens one
-    from ..store import RawJSON, SpooledRow, Store
+    from ..store import SpooledRow, Store
 
 
 def check_evidence(sub: Submission, suite: Suite) -> None:
@@ -365,23 +365,18 @@ class Pass:
 
     def spooled(self) -> Iterator[SpooledRow]:
         """The spooled transcripts with their verdicts, in transcript-hash order (:mod:`.spool`; each
-        call reads the spool from its start)."""
-        from ..store import RawJSON, SpooledRow
+        call reads the spool from its start). The spool's rows are in :class:`SpooledRow`'s order."""
+        from ..store import SpooledRow
 
         if self._spool is None:
             return
-        for h, ih, behaviour, condition, reference, sample, body, verdict, label, quality in self._spool.rows():
-            yield SpooledRow(h, ih, behaviour, condition, reference, sample, RawJSON(body),
-                             RawJSON(verdict) if verdict is not None else None, label, quality)
+        yield from map(SpooledRow._make, self._spool.rows())
 
-    def spooled_links(self) -> Iterator[tuple[str, RawJSON]]:
+    def spooled_links(self) -> Iterator[tuple[str, str]]:
         """Each transcript's hash and the verdicts recorded with it (JSON text), in input order."""
-        from ..store import RawJSON
-
         if self._spool is None:
             return
-        for h, recorded in self._spool.links():
-            yield h, RawJSON(recorded)
+        yield from self._spool.links()
 
 
 def render_outputs(a: Assessment, evidence: Submission | EvidenceSample, show_responses: bool,

@@ -20,7 +20,7 @@ from ..errors import EnvironmentFault, UserError
 from ..formats import Assessment, Submission, Suite, Transcript, Verdict
 from ..textsafe import terminal
 from . import _write
-from ._engine import WRITE, RawJSON, connect, mask, reason_of
+from ._engine import WRITE, connect, mask, reason_of
 from ._fastread import checked_assessment
 from ._migrate import upgrade
 from ._paths import default_url, url_from_env
@@ -231,7 +231,7 @@ class Store:
 
     def save_streamed(self, submission: Submission, suite: Suite, assessment: Assessment, key: str,
                       evidence: int, rows: Callable[[], Iterable[_write.SpooledRow]],
-                      links: Callable[[], Iterable[tuple[str, RawJSON]]]) -> str:
+                      links: Callable[[], Iterable[tuple[str, str]]]) -> str:
         """Store a streamed assessment (``jailscale.runner.assess`` with evidence read in chunks):
         ``submission`` without its evidence, ``key`` its record key computed as the transcripts went by
         (:func:`~jailscale.runner.digests.SubmissionKey`), ``evidence`` how many there were, ``rows()``

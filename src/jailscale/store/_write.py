@@ -307,8 +307,10 @@ class SpooledRow(NamedTuple):
     in transcript-hash order (``runner.spool``): ``body`` is the transcript without verdicts (as
     ``transcripts.body``), ``verdict`` this assessment's verdict when it was judged afresh (None when it
     was reused from the store, which holds it already), with its ``label`` and ``quality``. ``body`` and
-    ``verdict`` are JSON text already (:class:`RawJSON`), written to the JSON columns as they are. The
-    verdicts recorded with the transcript go with its link (:func:`put_streamed`'s ``links``)."""
+    ``verdict`` are JSON text already, made once when the transcript was read, and go to the driver as
+    plain ``str`` (a ``str`` subclass such as :class:`RawJSON` sends the driver to its adapter registry
+    for every value). The verdicts recorded with the transcript go with its link (:func:`put_streamed`'s
+    ``links``)."""
 
     hash: str
     input_hash: str
@@ -316,8 +318,8 @@ class SpooledRow(NamedTuple):
     condition: str
     reference: str | None
     sample: int
-    body: RawJSON
-    verdict: RawJSON | None
+    body: str
+    verdict: str | None
     label: str | None
     quality: float | None
 
@@ -328,7 +330,7 @@ VERDICT_COLUMNS = ("transcript_hash", "judge", "judge_version", "config_hash", "
                    "body", "seal")
 
 
-def put_streamed(conn: Connection, key: str, rows: Iterable[SpooledRow], links: Iterable[tuple[str, RawJSON]],
+def put_streamed(conn: Connection, key: str, rows: Iterable[SpooledRow], links: Iterable[tuple[str, str]],
                  judge: JudgeRef, with_evidence: bool) -> None:
     """A streamed submission's transcripts (``rows``, in transcript-hash order) and the verdicts judged
     afresh, then its links (``links``: each transcript's hash and recorded verdicts, in input order),
@@ -359,12 +361,12 @@ def put_streamed(conn: Connection, key: str, rows: Iterable[SpooledRow], links: 
         stored = stored_seals(conn, judge, ask) if ask else {}
         # VERDICT_COLUMNS' order
         made = [(r.hash, name, version, config_hash, r.input_hash, r.label, r.quality, r.verdict,
-                 _sealed(secret, r.hash, judge, r.input_hash, str(r.verdict))) for r in fresh]
+                 _sealed(secret, r.hash, judge, r.input_hash, r.verdict)) for r in fresh if r.verdict is not None]
         _insert_rows(conn, VerdictRecord.__table__, VERDICT_COLUMNS,  # type: ignore[arg-type]
                      [v for v in made if (v[0], v[4]) not in stored])
         # judged afresh although stored: replaced when the stored row is not what this run stores (a
         # concurrent run storing the same verdict first is left alone: no row is locked twice)
-        _reseal(conn, judge, [dict(zip(VERDICT_COLUMNS, v, strict=True)) for v in made
+        _reseal(conn, judge, [{**dict(zip(VERDICT_COLUMNS, v, strict=True)), "body": RawJSON(v[7])} for v in made
                               if (v[0], v[4]) in stored and stored[(v[0], v[4])] != (v[8], v[5], v[6])])
     if with_evidence:
         position = 0
