@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -235,7 +236,13 @@ def main() -> int:
     ap.add_argument("--store", action="store_true", help="also assess into a fresh SQLite store, then rerun")
     ap.add_argument("--json-up-to", type=int, default=100_000, help="also assess the same evidence as one "
                     "JSON document (read whole) up to this many transcripts")
+    ap.add_argument("--repeat", type=int, default=1, help="measure the judge floor and the fresh assess runs "
+                    "(with --store, into a new store each time) this many times in rounds, and print each ratio's "
+                    "median and range, each round's ratio taken beside that round's own judge floor (the machines "
+                    "are shared: one ratio moved by 0.1 between two runs a minute apart)")
     args = ap.parse_args()
+    if args.repeat < 1:
+        ap.error(f"--repeat must be at least 1, not {args.repeat}")
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()] + ([1_000_000] if args.million else [])
     compiled = compile_package()
     print(f"jailscale's bytecode: {compiled} (every step starts from it, as an installed package does)")
@@ -293,7 +300,32 @@ def main() -> int:
             for step, c, r, w, note in rows:
                 print(f"{count:>9} {step:<18} {c:>8.2f} {1000 * c / count:>14.4f} {c / judge_cpu:>14.2f} "
                       f"{r:>8.0f} {w:>7.1f}  {note}", flush=True)
+            if args.repeat > 1:
+                print(repeated(args.repeat, count, sub, work, env, args.store, judge_cpu, rows), flush=True)
     return 0
+
+
+def repeated(times: int, count: int, sub: Path, work: Path, env: dict[str, str], store: bool, judge_cpu: float,
+             rows: list[tuple[str, float, float, float, str]]) -> str:
+    """The first round's ratios (``rows``) and ``times - 1`` more rounds of the judge floor and the fresh
+    assess runs, each round's ratio beside its own judge floor: the median and range of each."""
+    first = {step: c for step, c, *_ in rows}
+    ratios: dict[str, list[float]] = {"assess jsonl": [first["assess jsonl"] / judge_cpu]}
+    if store:
+        ratios["assess+store"] = [first["assess+store"] / judge_cpu]
+    for r in range(1, times):
+        round_env = dict(env, JAILSCALE_HOME=str(work / f"home-round{r}"))
+        floor, *_ = measured([PY, "-c", JUDGE_FLOOR, str(sub)], round_env)
+        cpu, *_ = measured([JAILSCALE, "assess", str(sub), "--out", str(work / f"out-round{r}"), "--no-store",
+                            "--quiet"], round_env)
+        ratios["assess jsonl"].append(cpu / floor)
+        if store:
+            measured([JAILSCALE, "list", "--limit", "1"], round_env)  # the new store, created and migrated
+            cpu, *_ = measured([JAILSCALE, "assess", str(sub), "--out", str(work / f"out2-round{r}"), "--quiet"],
+                               round_env)
+            ratios["assess+store"].append(cpu / floor)
+    parts = [f"{step} {statistics.median(v):.2f}x ({min(v):.2f}-{max(v):.2f}x)" for step, v in ratios.items()]
+    return f"{count:>9} x judge floor over {times} rounds, median (range): " + "; ".join(parts)
 
 
 if __name__ == "__main__":
