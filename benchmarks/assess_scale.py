@@ -240,6 +240,9 @@ def main() -> int:
                     "(with --store, into a new store each time) this many times in rounds, and print each ratio's "
                     "median and range, each round's ratio taken beside that round's own judge floor (the machines "
                     "are shared: one ratio moved by 0.1 between two runs a minute apart)")
+    ap.add_argument("--jobs", type=int, default=1, help="also assess (without a store) with --jobs N, judging in N "
+                    "worker processes, and print its wall time and CPU beside the one-process run's (the CPU "
+                    "includes the workers')")
     args = ap.parse_args()
     if args.repeat < 1:
         ap.error(f"--repeat must be at least 1, not {args.repeat}")
@@ -265,6 +268,15 @@ def main() -> int:
             cmd = [JAILSCALE, "assess", str(sub), "--out", str(work / "out"), "--no-store", "--quiet"]
             cpu, rss, _, wall = measured(cmd, env)
             rows.append(("assess jsonl", cpu, rss, wall, report_size(work / "out")))
+            if args.jobs > 1:
+                cmd = [JAILSCALE, "assess", str(sub), "--out", str(work / "out-jobs"), "--no-store", "--quiet",
+                       "--jobs", str(args.jobs)]
+                cpu_j, rss, _, wall_j = measured(cmd, env)
+                same = ((work / "out-jobs" / "assessment.json").read_bytes()
+                        == (work / "out" / "assessment.json").read_bytes())
+                rows.append((f"assess --jobs {args.jobs}", cpu_j, rss, wall_j, f"wall {wall_j / wall:.2f}x and CPU "
+                             f"{cpu_j / cpu:.2f}x the one-process run's; assessment.json "
+                             f"{'identical' if same else 'DIFFERS'}"))
             if count <= args.json_up_to:
                 whole = work / "submission.json"
                 write_json(n, whole)

@@ -87,6 +87,9 @@ def assess(
         "$SOURCE_DATE_EPOCH, else now. A rerun into a store that holds the assessment keeps the stored time.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output (a large submission shows "
                                         "a bar on a terminal, plain lines on standard error otherwise).")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, max=256, help="Judge in this many worker "
+                                      "processes (a CPU-bound judge: rules, recorded): the same assessment, "
+                                      "less waiting on a machine with free cores.")] = 1,
     fail_on: Annotated[str | None, typer.Option(
         "--fail-on", metavar="RATING", help="Exit 1 if any assessment is rated RATING or worse (None, Low, "
         "Medium, High, Critical); a withheld score counts at the top of its range.")] = None,
@@ -107,6 +110,8 @@ def assess(
     Example: jailscale assess my-submission.yaml --suite practice --out reports/
 
     Example: jailscale --max-input-mb 8000 assess sweep.jsonl --suite practice --quiet
+
+    Example: jailscale assess sweep.jsonl --suite practice --jobs 4
     Example: jailscale assess my-submission.yaml --baselines agreed-baselines.yaml
 
     Example: jailscale assess pair.yaml --judge recorded -J source=llama3 --calibration cal.json --json
@@ -168,7 +173,7 @@ def assess(
                                              judge_options=dict(inputs.judge_options), policy=inputs.policy,
                                              out_dir=out_dir, store=store, show_responses=show_responses,
                                              baselines=inputs.baselines, calibration=inputs.calibration,
-                                             now=inputs.now, progress=progress)
+                                             now=inputs.now, progress=progress, jobs=jobs)
                     # kept for the next rerun only if the file did not change while it ran
                     if store is not None and digest and outcome.stored and outcome.files \
                             and rerun.submission_digest(f) == digest:

@@ -8,11 +8,12 @@ run with a :class:`UserError` before anything is written or stored.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .. import baselines as registry
 from .. import judges, spec
@@ -30,10 +31,13 @@ from .build import assessment_json, build_assessment
 from .digests import EvidenceRoot, SubmissionKey
 from .outcome import Outcome
 from .output import write_results
+from .pool import JudgingPool, pool_for
 from .spool import Spool
 from .stages import NoStages, Stages
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only by a caller that opens one
+    from concurrent.futures import Future
+
     from ..store import SpooledRow, Store
 
 
@@ -65,6 +69,17 @@ MAX_RECORDED_NAMES = 1000
 
 Chunk = list[tuple[int, Transcript]]
 """Transcripts with their place in the input (a line number, or a position in ``evidence``)."""
+
+
+class Prepared(NamedTuple):
+    """A chunk ready to judge (:meth:`Pass.prepare`): its transcripts, their stored JSON (when storing)
+    and judge-input hashes, the stored verdicts found for them, and the transcripts still to judge."""
+
+    chunk: Chunk
+    bodies: list[str]
+    inputs: dict[str, str]
+    cached: dict[str, Verdict]
+    todo: list[Transcript]
 
 
 @dataclass(frozen=True)
@@ -192,7 +207,7 @@ def assess(sub: Submission | Evidence, suite: Suite, *, judge_name: str = "rules
            judge_options: dict[str, str] | None = None, policy: spec.Policy | None = None,
            out_dir: Path | None = None, store: Store | None = None, show_responses: bool = False,
            now: datetime | None = None, baselines: BaselineSet | None = None,
-           calibration: Calibration | None = None, progress: Stages | None = None) -> Outcome:
+           calibration: Calibration | None = None, progress: Stages | None = None, jobs: int = 1) -> Outcome:
     """Judge, measure, build, write and store. ``sub`` is a whole submission or its
     :class:`Evidence` read in chunks (a JSON Lines file): either way the transcripts are judged,
     tallied and spooled a chunk at a time, so what the run holds does not grow with the evidence, and
@@ -203,7 +218,8 @@ def assess(sub: Submission | Evidence, suite: Suite, *, judge_name: str = "rules
     clock); when the store already holds this assessment, its stored time is the one written, printed
     and returned. ``calibration`` overrides the judge's shipped calibration (it must be of the same
     judge, on attack responses). ``progress`` is told of each stage (judging, measuring, writing,
-    storing). A bad transcript stops the run before anything is stored or written."""
+    storing). ``jobs`` > 1 judges in that many worker processes (:mod:`.pool`: a CPU-bound judge only),
+    with the same result. A bad transcript stops the run before anything is stored or written."""
     progress = progress or NoStages()
     ev = sub if isinstance(sub, Evidence) else Evidence.of(sub)
     if ev.whole is not None:
@@ -213,11 +229,16 @@ def assess(sub: Submission | Evidence, suite: Suite, *, judge_name: str = "rules
     measured, picks, pick_warnings = registry.pick(header, baselines or registry.bundled())
     dropped = set(picks.not_in_set) | set(picks.not_available)
     cal = matching_calibration(judge, calibration) if calibration is not None else shipped_calibration(judge)
+    pool = pool_for(judge, judge_name, judge_options, suite, jobs)
     with Pass(header, suite, judge, store, dropped, keep=ev.whole is not None) as run:
         progress.begin("judging", len(ev.whole.evidence) if ev.whole is not None else None)
-        for chunk in ev.chunks():
-            run.add(chunk, ev.where)
-            progress.advance(len(chunk))
+        if pool is None:
+            for chunk in ev.chunks():
+                run.add(chunk, ev.where)
+                progress.advance(len(chunk))
+        else:
+            with pool:
+                _judge_pooled(run, ev, pool, progress)
         progress.end()
         if not run.jailbreaks:
             raise UserError(f"submission '{header.id}' has no 'jailbreak' transcripts: there is nothing to assess")
@@ -264,6 +285,25 @@ def assess(sub: Submission | Evidence, suite: Suite, *, judge_name: str = "rules
     return Outcome(a, run.verdicts, written, stored, run.judged, run.count - run.judged, files)
 
 
+def _judge_pooled(run: Pass, ev: Evidence, pool: JudgingPool, progress: Stages) -> None:
+    """The evidence's chunks prepared here, judged in ``pool`` and finished here in the order they were
+    read; at most ``2 * pool.jobs`` chunks in flight, so what is held does not grow with the evidence."""
+    flight: deque[tuple[Prepared, Future[list[Verdict]]]] = deque()
+
+    def land() -> None:
+        ready, verdicts = flight.popleft()
+        run.finish(ready, pool.result(verdicts))
+        progress.advance(len(ready.chunk))
+
+    for chunk in ev.chunks():
+        ready = run.prepare(chunk, ev.where)
+        flight.append((ready, pool.submit([(t.behaviour, t) for t in ready.todo])))
+        if len(flight) >= 2 * pool.jobs:
+            land()
+    while flight:
+        land()
+
+
 class Pass:
     """One pass over the evidence: each chunk's transcripts hashed once, checked against the suite,
     given their stored verdicts or judged (a CPU-bound judge in a plain loop), tallied for
@@ -303,33 +343,49 @@ class Pass:
             self._spool.close()
 
     def add(self, chunk: Chunk, where: Callable[[int], str]) -> None:
+        """One chunk, judged in this process."""
+        ready = self.prepare(chunk, where)
+        self.finish(ready, self.judge_here(ready))
+
+    def prepare(self, chunk: Chunk, where: Callable[[int], str]) -> Prepared:
+        """A chunk's transcripts checked against the suite and hashed, their stored verdicts looked up,
+        and those still to judge listed (for :meth:`judge_here` or a :class:`~.pool.JudgingPool`)."""
         by_id, judge = self.by_id, self.judge
-        spool = self._spool  # set when storing
+        storing = self._spool is not None
         bodies: list[str] = []
         inputs: dict[str, str] = {}
         for place, t in chunk:
             b = by_id.get(t.behaviour)
             if b is None:
                 raise _unknown_behaviour(self.suite, where(place), t.behaviour)
-            if spool is not None:
+            if storing:
                 bodies.append(t.stored_json())  # hashed and serialised once, for the store too
             inputs[t.content_hash] = judge_input_hash(b, t, self.text[t.behaviour])
         cached = (self.store.verdicts_for(inputs, judge.name, judge.version, judge.config_hash)
                   if self.store is not None else {})
         todo = [t for _, t in chunk if t.content_hash not in cached]
-        if todo:
-            items = [(by_id[t.behaviour], t) for t in todo]
-            # the runner is the edge that owns the event loop (the judges library never calls asyncio.run)
-            if judge.cpu_bound:
-                fresh = judge.judge_batch(items)
-            else:
-                import asyncio  # only for a judge that awaits (a model behind an API): not at start-up
+        return Prepared(chunk, bodies, inputs, cached, todo)
 
-                fresh = asyncio.run(judge.judge_many(items))
-            new = {t.content_hash: v for t, v in zip(todo, fresh, strict=True)}
-        else:
-            new = {}
-        self.judged += len(todo)
+    def judge_here(self, ready: Prepared) -> list[Verdict]:
+        """The verdicts of ``ready.todo``, judged in this process (a CPU-bound judge in a plain loop)."""
+        if not ready.todo:
+            return []
+        judge = self.judge
+        items = [(self.by_id[t.behaviour], t) for t in ready.todo]
+        # the runner is the edge that owns the event loop (the judges library never calls asyncio.run)
+        if judge.cpu_bound:
+            return judge.judge_batch(items)
+        import asyncio  # only for a judge that awaits (a model behind an API): not at start-up
+
+        return asyncio.run(judge.judge_many(items))
+
+    def finish(self, ready: Prepared, fresh: list[Verdict]) -> None:
+        """Take a prepared chunk's fresh verdicts (one per ``ready.todo``, in order): tally, count, sample
+        and spool the chunk. Chunks must be finished in the order they were read."""
+        chunk, bodies, inputs, cached = ready.chunk, ready.bodies, ready.inputs, ready.cached
+        spool = self._spool  # set when storing
+        new = {t.content_hash: v for t, v in zip(ready.todo, fresh, strict=True)}
+        self.judged += len(ready.todo)
         rows: list[tuple[object, ...]] = []
         links: list[tuple[object, ...]] = []
         for i, (_, t) in enumerate(chunk):
