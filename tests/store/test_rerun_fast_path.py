@@ -257,6 +257,7 @@ def test_bad_options_are_reported_by_the_full_path(work: dict[str, Any]) -> None
       "--policy", "p.yaml", "--baselines", "b.yaml", "--show-responses"],
      {"calibration": Path("c.json"), "fail_on": "High", "created_at": "1764504000", "db": "sqlite:///x",
       "policy": "p.yaml", "baselines": "b.yaml", "show_responses": True}),
+    (["s.yaml", "--jobs", "4"], {"jobs": "4"}),  # nothing is judged when served: read, checked, not used
 ])
 def test_the_plain_forms_parse(args: list[str], expected: dict[str, Any]) -> None:
     form = _assess.parse(args)
@@ -268,6 +269,8 @@ def test_the_plain_forms_parse(args: list[str], expected: dict[str, Any]) -> Non
     [], ["a", "b"], ["s.yaml", "--out"], ["s.yaml", "--out", ""], ["s.yaml", "--out", "-q"], ["s.yaml", "--out="],
     ["s.yaml", "-q", "-q"], ["s.yaml", "--suite", "a", "--suite", "b"], ["s.yaml", "--json=1"], ["s.yaml", "--ou", "o"],
     ["s.yaml", "--no-store"], ["-", "s.yaml"], ["s.yaml", "--", "x"],
+    ["s.yaml", "--jobs", "0"], ["s.yaml", "--jobs", "257"], ["s.yaml", "--jobs", "two"], ["s.yaml", "--jobs=٣"],
+    ["s.yaml", "--jobs", "1", "--jobs", "2"],
 ])
 def test_anything_else_does_not_parse(args: list[str]) -> None:
     assert _assess.parse(args) is None

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import EnvironmentFault, UserError
+from ..runner.pool import MAX_JOBS
 from ..textsafe import quote, terminal
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 #: holds to be all of its options but those that send the command to the full path).
 VALUED = {"--suite": "suite", "--judge": "judge", "--judge-arg": "judge_arg", "-J": "judge_arg", "--policy": "policy",
           "--out": "out", "--db": "db", "--baselines": "baselines", "--calibration": "calibration",
-          "--created-at": "created_at", "--fail-on": "fail_on"}
+          "--created-at": "created_at", "--fail-on": "fail_on", "--jobs": "jobs"}
 FLAGS = {"--show-responses": "show_responses", "--json": "as_json", "--quiet": "quiet", "-q": "quiet"}
 #: Options that always take the full path: no store, a live run first, or help.
 FULL_ONLY = ("--no-store", "--target", "--target-opt", "-T", "--samples", "--max-cost", "--resume", "--help")
@@ -138,6 +139,7 @@ class Form:
     show_responses: bool = False
     as_json: bool = False
     quiet: bool = False
+    jobs: str = "1"  # how many processes would judge: nothing is judged when the run is served
 
 
 def parse(args: list[str]) -> Form | None:
@@ -178,6 +180,9 @@ def parse(args: list[str]) -> Form | None:
             values[dest] = value
     if len(positional) != 1:
         return None
+    jobs = str(values.get("jobs", "1"))
+    if not (jobs.isascii() and jobs.isdigit() and 1 <= int(jobs) <= MAX_JOBS):
+        return None  # the full path refuses it
     form = Form(Path(positional[0]), judge_arg=judge_arg)
     for dest, given in values.items():
         setattr(form, dest, Path(str(given)) if dest in ("out", "calibration") else given)

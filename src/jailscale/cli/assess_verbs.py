@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import UserError
+from ..runner.pool import MAX_JOBS
 from ..textsafe import terminal
 from ._assess import check_fail_on, gate, gate_rating, print_outcome, rating_at_least, run_inputs
 from ._common import app, print_json, user_errors
@@ -87,7 +88,7 @@ def assess(
         "$SOURCE_DATE_EPOCH, else now. A rerun into a store that holds the assessment keeps the stored time.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output (a large submission shows "
                                         "a bar on a terminal, plain lines on standard error otherwise).")] = False,
-    jobs: Annotated[int, typer.Option("--jobs", min=1, max=256, help="Judge in this many worker "
+    jobs: Annotated[int, typer.Option("--jobs", min=1, max=MAX_JOBS, help="Judge in this many worker "
                                       "processes (a CPU-bound judge: rules, recorded): the same assessment, "
                                       "less waiting on a machine with free cores.")] = 1,
     fail_on: Annotated[str | None, typer.Option(

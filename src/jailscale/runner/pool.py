@@ -1,8 +1,9 @@
 """Judging in several processes: ``jailscale assess --jobs N`` for a CPU-bound judge.
 
 The rules judge is pure CPU (about 0.1 ms a transcript here, three quarters of a fresh assessment
-without a store: ``benchmarks/assess_scale.py``), so one process uses one core. With ``--jobs N`` the run starts N worker processes, each with
-its own judge built from the same name and options (``judges.get``) and the suite's behaviours; the
+without a store: ``benchmarks/assess_scale.py``), so one process uses one core. With ``--jobs N``
+the run starts N worker processes, each with its own judge built from the same name and options
+(``judges.get``) and the suite's behaviours; the
 main process goes on reading, hashing, looking up stored verdicts, tallying and spooling, and sends
 each chunk's transcripts still to be judged to the pool. Chunks are taken back in the order they were
 read, so the tallies, the sample, the evidence root, the spool and therefore the assessment and its
