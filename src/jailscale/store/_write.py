@@ -91,13 +91,8 @@ def _insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: S
 
 def _insert_batches(conn: Connection, table: Table, rows: Iterable[dict[str, Any]]) -> None:
     """Insert ``rows`` (built lazily) in batches of :data:`BATCH`."""
-    batch: list[dict[str, Any]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= BATCH:
-            _insert_new(conn, table, batch)
-            batch = []
-    _insert_new(conn, table, batch)
+    for batch in _batched(rows, BATCH):
+        _insert_new(conn, table, batch)
 
 
 def _chunks(keys: Sequence[str]) -> Iterator[Sequence[str]]:
@@ -352,16 +347,15 @@ def put_streamed(conn: Connection, key: str, rows: Iterable[SpooledRow], links: 
             new = {r.hash: (r.hash, key, r.behaviour, r.condition, r.reference, r.sample, r.body)
                    for r in batch if r.hash not in seen}
             _insert_rows(conn, TranscriptRecord.__table__, TRANSCRIPT_COLUMNS, list(new.values()))  # type: ignore[arg-type]
-        fresh = [r for r in batch if r.verdict is not None]
-        if not fresh:
+        # the verdicts judged afresh, in VERDICT_COLUMNS' order
+        made = [(r.hash, name, version, config_hash, r.input_hash, r.label, r.quality, r.verdict,
+                 _sealed(secret, r.hash, judge, r.input_hash, r.verdict)) for r in batch if r.verdict is not None]
+        if not made:
             continue
         # a transcript this batch stored anew has no stored verdict (a verdict refers to a stored
         # transcript, and writers are serialised): only the others are looked up
-        ask = sorted({r.hash for r in fresh if not with_evidence or r.hash in seen})
+        ask = sorted({v[0] for v in made if not with_evidence or v[0] in seen})
         stored = stored_seals(conn, judge, ask) if ask else {}
-        # VERDICT_COLUMNS' order
-        made = [(r.hash, name, version, config_hash, r.input_hash, r.label, r.quality, r.verdict,
-                 _sealed(secret, r.hash, judge, r.input_hash, r.verdict)) for r in fresh if r.verdict is not None]
         _insert_rows(conn, VerdictRecord.__table__, VERDICT_COLUMNS,  # type: ignore[arg-type]
                      [v for v in made if (v[0], v[4]) not in stored])
         # judged afresh although stored: replaced when the stored row is not what this run stores (a
